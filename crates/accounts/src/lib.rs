@@ -167,10 +167,11 @@ pub struct Policy {
     /// Using a session extends it.
     pub session_ttl_secs: i64,
     /// Failed sign-ins for one address within the window before further
-    /// attempts are refused (default 5).
+    /// attempts are refused (default 5; 0 turns this limit off).
     pub max_failures_per_account: u32,
     /// Failed sign-ins from one client (IPv4 address or IPv6 /64) within the
-    /// window before further attempts are refused (default 20).
+    /// window before further attempts are refused (default 20; 0 turns this
+    /// limit off).
     pub max_failures_per_client: u32,
     /// The window over which failures are counted, in seconds (default 900).
     pub failure_window_secs: i64,

@@ -843,3 +843,33 @@ fn two_handles_on_one_file() {
         .unwrap();
     assert_eq!(f.dir.session(&s.token).unwrap(), None);
 }
+
+#[test]
+fn zero_turns_a_limit_off() {
+    let f = Fixture::with(Policy {
+        max_failures_per_account: 0,
+        max_failures_per_client: 0,
+        ..Policy::default()
+    });
+    f.alice();
+    for i in 0..30 {
+        f.dir
+            .authenticate_at("alice@example.com", "wrong", ip("192.0.2.1"), T + i)
+            .unwrap();
+    }
+    assert!(matches!(
+        f.dir
+            .authenticate_at("alice@example.com", PW, ip("192.0.2.1"), T + 30)
+            .unwrap(),
+        Login::Ok(_)
+    ));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_an_error() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("directory.sqlite");
+    std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+    let err = Directory::open(&path).unwrap_err();
+    assert!(matches!(err, Error::Sqlite(_)), "{err:?}");
+}

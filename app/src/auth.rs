@@ -1,0 +1,163 @@
+//! The work behind the session server functions (ssr only): kept here so
+//! the server functions stay a few lines each.
+
+use crate::error::AppError;
+use crate::session::{
+    INTERFACE_COOKIE, SESSION_COOKIE, client_ip, cookie, redirect_with_error, request_parts,
+    set_cookie, signed_in,
+};
+use crate::state::app_state;
+use accounts::Login;
+use http::HeaderValue;
+use http::header::SET_COOKIE;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use model::Interface;
+
+const YEAR_SECS: i64 = 365 * 24 * 3600;
+
+fn internal(what: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(%err, "{what}");
+    AppError::Internal
+}
+
+/// Runs blocking directory work off the async threads.
+async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> accounts::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| internal(what, e))?
+        .map_err(|e| internal(what, e))
+}
+
+fn add_cookie(value: &str) -> Result<(), AppError> {
+    let res = use_context::<ResponseOptions>().ok_or(AppError::Internal)?;
+    let value = HeaderValue::from_str(value).map_err(|e| internal("cookie", e))?;
+    res.append_header(SET_COOKIE, value);
+    Ok(())
+}
+
+/// Percent-encodes a query value.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Verifies the credentials, starts a session, remembers the interface.
+pub async fn sign_in(address: String, password: String, interface: Interface) -> Result<(), AppError> {
+    let state = app_state()?;
+    let parts = request_parts()?;
+    let ip = client_ip(&parts, state.web.trust_proxy);
+    let interface = if state.web.offer_basic { interface } else { Interface::Standard };
+    let login_page = format!(
+        "{}?address={}&interface={}",
+        interface.href("/login"),
+        encode_query_value(address.trim()),
+        interface
+    );
+
+    let dir = state.directory.clone();
+    let outcome = blocking("authenticate", move || dir.authenticate(&address, &password, ip)).await?;
+    let error = match outcome {
+        Login::Ok(account) => {
+            let dir = state.directory.clone();
+            let id = account.id;
+            let session = blocking("create session", move || {
+                dir.set_interface(id, interface)?;
+                dir.create_session(id, interface)
+            })
+            .await?;
+            let ttl = (session.expires_at - now()).max(60);
+            add_cookie(&set_cookie(&state, &parts, SESSION_COOKIE, &session.token, ttl, true))?;
+            add_cookie(&set_cookie(&state, &parts, INTERFACE_COOKIE, interface.as_str(), YEAR_SECS, true))?;
+            tracing::info!(address = %account.address, %ip, %interface, "signed in");
+            leptos_axum::redirect(&interface.href("/mail"));
+            return Ok(());
+        }
+        Login::BadCredentials => AppError::BadCredentials,
+        Login::Locked => AppError::Locked,
+        Login::RateLimited { retry_after_secs } => AppError::RateLimited {
+            minutes: ((retry_after_secs + 59) / 60).max(1),
+        },
+    };
+    tracing::info!(%ip, code = error.code(), "sign-in refused");
+    redirect_with_error(&parts, &login_page, &error);
+    Err(error)
+}
+
+/// Ends the current session (if any) and clears the cookie.
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = app_state()?;
+    let parts = request_parts()?;
+    let interface = signed_in().map(|s| s.interface).unwrap_or_default();
+    if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+        let dir = state.directory.clone();
+        blocking("end session", move || dir.end_session(&token)).await?;
+    }
+    add_cookie(&set_cookie(&state, &parts, SESSION_COOKIE, "", 0, true))?;
+    leptos_axum::redirect(&format!("{}?signed_out=1", interface.href("/login")));
+    Ok(())
+}
+
+/// The sign-in screen's defaults, from this browser's cookie.
+pub fn login_defaults() -> Result<crate::api::session::LoginDefaults, AppError> {
+    let state = app_state()?;
+    let parts = request_parts()?;
+    let remembered = cookie(&parts.headers, INTERFACE_COOKIE).and_then(|c| c.parse().ok());
+    Ok(crate::api::session::LoginDefaults {
+        interface: if state.web.offer_basic { remembered.unwrap_or_default() } else { Interface::Standard },
+        offer_basic: state.web.offer_basic,
+    })
+}
+
+/// Moves the user to another interface, for this session and the next sign-in.
+pub async fn switch_interface(interface: Interface) -> Result<(), AppError> {
+    let state = app_state()?;
+    let parts = request_parts()?;
+    let user = signed_in()?;
+    if interface == Interface::Basic && !state.web.offer_basic {
+        let error = AppError::BadRequest { message: "The basic interface is not offered here.".to_owned() };
+        redirect_with_error(&parts, &user.interface.href("/settings"), &error);
+        return Err(error);
+    }
+    let dir = state.directory.clone();
+    let id = user.account_id;
+    blocking("switch interface", move || dir.set_interface(id, interface)).await?;
+    add_cookie(&set_cookie(&state, &parts, INTERFACE_COOKIE, interface.as_str(), YEAR_SECS, true))?;
+    leptos_axum::redirect(&format!("{}?saved=1", interface.href("/settings")));
+    Ok(())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+
+    #[test]
+    fn query_values_are_encoded() {
+        let cases = [
+            ("alice@example.com", "alice@example.com"),
+            ("a b&c=d", "a%20b%26c%3Dd"),
+            ("é", "%C3%A9"),
+            ("<script>", "%3Cscript%3E"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(encode_query_value(input), expected);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The one error type at the edge: what a user may see, with a stable code.
+//!
+//! Domain crates have their own error enums. Server functions map them into
+//! [`AppError`], which carries a code the UI turns into a sentence. Internal
+//! causes are logged once on the server and never shown. The code also
+//! travels in the `error` query parameter when a plain form post (basic
+//! interface, or JavaScript off) is redirected back to its page.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::fmt;
+
+/// A failure a user can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// The address or the password is wrong (never says which).
+    BadCredentials,
+    /// Too many failed sign-ins; try again after this many minutes.
+    RateLimited {
+        /// Whole minutes to wait, at least 1.
+        minutes: i64,
+    },
+    /// The account is locked by the provider.
+    Locked,
+    /// No valid session: sign in again.
+    NotSignedIn,
+    /// The request came from another site.
+    Forbidden,
+    /// Something in the request was not acceptable; the text says what.
+    BadRequest {
+        /// What was wrong, in words for the user.
+        message: String,
+    },
+    /// Our fault. The cause was logged on the server.
+    Internal,
+}
+
+impl AppError {
+    /// The stable code used in URLs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadCredentials => "bad_credentials",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Locked => "locked",
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::Forbidden => "forbidden",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Internal => "internal",
+        }
+    }
+
+    /// Rebuilds an error from the query parameters of a redirected form post.
+    /// Unknown codes give `None`, so a crafted link cannot put words on the page.
+    pub fn from_query(code: &str, minutes: Option<&str>) -> Option<AppError> {
+        Some(match code {
+            "bad_credentials" => AppError::BadCredentials,
+            "rate_limited" => AppError::RateLimited {
+                minutes: minutes
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(15)
+                    .clamp(1, 1440),
+            },
+            "locked" => AppError::Locked,
+            "not_signed_in" => AppError::NotSignedIn,
+            "forbidden" => AppError::Forbidden,
+            "internal" => AppError::Internal,
+            _ => return None,
+        })
+    }
+
+    /// Query string (without `?`) that carries this error through a redirect.
+    /// Free-text messages are not carried: they fall back to a generic one.
+    pub fn to_query(&self) -> String {
+        match self {
+            AppError::RateLimited { minutes } => format!("error=rate_limited&minutes={minutes}"),
+            AppError::BadRequest { .. } => "error=internal".to_owned(),
+            other => format!("error={}", other.code()),
+        }
+    }
+
+    /// The HTTP status that fits.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadCredentials | AppError::NotSignedIn => 401,
+            AppError::RateLimited { .. } => 429,
+            AppError::Locked | AppError::Forbidden => 403,
+            AppError::BadRequest { .. } => 400,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::BadCredentials => {
+                f.write_str("The email address or password is not correct. Check both and try again.")
+            }
+            AppError::RateLimited { minutes } => write!(
+                f,
+                "Too many failed sign-in attempts. Wait {minutes} minute{} and try again.",
+                if *minutes == 1 { "" } else { "s" }
+            ),
+            AppError::Locked => {
+                f.write_str("This account is locked. Contact your email provider to unlock it.")
+            }
+            AppError::NotSignedIn => f.write_str("Your session has ended. Sign in again."),
+            AppError::Forbidden => f.write_str(
+                "This request was refused because it came from another site. Reload the page and try again.",
+            ),
+            AppError::BadRequest { message } => f.write_str(message),
+            AppError::Internal => f.write_str(
+                "Something went wrong on our side. Try again in a moment; if it keeps happening, contact support.",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::BadRequest {
+                    message: format!("The form was incomplete or malformed ({message})."),
+                }
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_round_trip() {
+        let cases = [
+            AppError::BadCredentials,
+            AppError::RateLimited { minutes: 7 },
+            AppError::Locked,
+            AppError::NotSignedIn,
+            AppError::Forbidden,
+            AppError::Internal,
+        ];
+        for e in cases {
+            let q = e.to_query();
+            let mut code = None;
+            let mut minutes = None;
+            for pair in q.split('&') {
+                let (k, v) = pair.split_once('=').unwrap();
+                match k {
+                    "error" => code = Some(v.to_owned()),
+                    "minutes" => minutes = Some(v.to_owned()),
+                    _ => panic!("unexpected key {k}"),
+                }
+            }
+            let back = AppError::from_query(&code.unwrap(), minutes.as_deref());
+            assert_eq!(back, Some(e));
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_ignored() {
+        assert_eq!(AppError::from_query("call 555-0100", None), None);
+        assert_eq!(AppError::from_query("", None), None);
+        assert_eq!(
+            AppError::from_query("rate_limited", Some("99999")),
+            Some(AppError::RateLimited { minutes: 1440 })
+        );
+    }
+
+    #[test]
+    fn bad_credentials_message_does_not_say_which() {
+        let text = AppError::BadCredentials.to_string().to_lowercase();
+        assert!(!text.contains("unknown"));
+        assert!(!text.contains("no such"));
+    }
+}

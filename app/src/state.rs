@@ -1,0 +1,57 @@
+//! Server-side state shared by every request (ssr only).
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// When session cookies get the `Secure` attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecureCookies {
+    /// Secure when the request reached us over TLS (as said by
+    /// `X-Forwarded-Proto` from a trusted proxy).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never (plain-HTTP development only).
+    Never,
+}
+
+/// Web settings the app needs at request time.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// When cookies are `Secure`.
+    pub secure_cookies: SecureCookies,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` (only behind a proxy).
+    pub trust_proxy: bool,
+    /// Offer the basic interface on the sign-in screen.
+    pub offer_basic: bool,
+}
+
+/// Everything a handler or server function may reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Domains, accounts and sessions.
+    pub directory: accounts::Directory,
+    /// Where mail and user data live.
+    pub data_dir: PathBuf,
+    /// Web settings.
+    pub web: Arc<WebConfig>,
+    /// Leptos' own options (asset paths).
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from the Leptos context of a server function or page.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        crate::error::AppError::Internal
+    })
+}

@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as os from 'node:os';
+
+// One free loopback port for the whole run. Workers inherit the variable, so
+// they all talk to the same server.
+if (!process.env.E2E_PORT) {
+  process.env.E2E_PORT = execFileSync('python3', [
+    '-c',
+    'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])',
+  ])
+    .toString()
+    .trim();
+}
+const port = process.env.E2E_PORT;
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'webmail-target');
+const bin = process.env.WEBMAIL_BIN ?? path.join(targetDir, 'release', 'webmail');
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  timeout: 30_000,
+  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    trace: 'off',
+  },
+  projects: [
+    { name: 'js-on', use: { javaScriptEnabled: true } },
+    {
+      name: 'js-off',
+      use: { javaScriptEnabled: false },
+      // Specs that test hydration itself only make sense with JavaScript.
+      testIgnore: /\.hydrate\.spec\.ts$/,
+    },
+  ],
+  webServer: {
+    command: `bash ./serve.sh`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    env: { WEBMAIL_BIN: bin, E2E_PORT: port },
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,20 @@
+import { expect, type Page } from '@playwright/test';
+
+export const ALICE = { address: 'alice@example.com', password: 'alice-demo-1' };
+export const BOB = { address: 'bob@example.com', password: 'bob-demo-2' };
+export const DAVE_LOCKED = { address: 'dave@example.com', password: 'dave-e2e-password' };
+export const ERIN = { address: 'erin@example.com', password: 'erin-e2e-password' };
+export const FRANK_SUSPENDED = { address: 'frank@example.com', password: 'frank-e2e-password' };
+
+export type Ui = 'standard' | 'basic';
+
+/** Signs in through the form, choosing the interface, and waits for the mail page. */
+export async function signIn(page: Page, user: { address: string; password: string }, ui: Ui = 'standard') {
+  await page.goto(ui === 'basic' ? '/basic/login' : '/login');
+  await page.getByLabel('Email address').fill(user.address);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('radio', { name: ui === 'basic' ? /Basic/ : /Standard/ }).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(ui === 'basic' ? /\/basic\/mail$/ : /\/mail$/);
+  await expect(page.getByRole('heading', { name: 'Mail', level: 1 })).toBeVisible();
+}

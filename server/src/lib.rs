@@ -1,0 +1,205 @@
+//! The HTTP side of the `webmail` binary: the router, its middleware and the
+//! operator commands. `main.rs` only parses flags and calls in here, so tests
+//! can drive [`router`] without a socket.
+
+pub mod admin;
+pub mod config;
+pub mod metrics;
+mod middleware;
+
+use app::state::{AppState, SecureCookies, WebConfig};
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Extension, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use config::Config;
+pub use metrics::Metrics;
+
+/// The name of the built js/wasm/css files (`webmail.js`, `webmail_bg.wasm`, `webmail.css`).
+pub const OUTPUT_NAME: &str = "webmail";
+
+/// Errors opening the server's stores.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The directory database failed to open.
+    #[error("cannot open the account directory: {0}")]
+    Directory(#[from] accounts::Error),
+}
+
+/// Opens the directory database (creating the data dir) with the config's policy.
+pub fn open_directory(config: &Config) -> Result<accounts::Directory, OpenError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| OpenError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    Ok(accounts::Directory::open_with(
+        &config.data_dir.join("directory.sqlite"),
+        config.policy(),
+    )?)
+}
+
+/// Where the built site is: the configured root, else `site/` beside the binary.
+pub fn site_root(config: &Config) -> PathBuf {
+    config.site_root.clone().unwrap_or_else(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|p| p.join("site")))
+            .unwrap_or_else(|| PathBuf::from("site"))
+    })
+}
+
+/// The build id that names the hashed asset directory `pkg/<id>/`.
+fn build_id(site_root: &Path) -> String {
+    match std::fs::read_to_string(site_root.join("build-id")) {
+        Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
+        _ => {
+            tracing::warn!(site = %site_root.display(), "no build-id in the site root; the browser bundle is not built");
+            "dev".to_owned()
+        }
+    }
+}
+
+/// Builds the shared state from the config and an open directory.
+pub fn app_state(config: &Config, directory: accounts::Directory) -> AppState {
+    let site = site_root(config);
+    let leptos_options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(site.display().to_string())
+        .site_pkg_dir(format!("pkg/{}", build_id(&site)))
+        .build();
+    AppState {
+        directory,
+        data_dir: config.data_dir.clone(),
+        web: Arc::new(WebConfig {
+            secure_cookies: match config.secure_cookies.as_str() {
+                "always" => SecureCookies::Always,
+                "never" => SecureCookies::Never,
+                _ => SecureCookies::Auto,
+            },
+            trust_proxy: config.trust_proxy,
+            offer_basic: config.offer_basic,
+        }),
+        leptos_options,
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
+    let routes = generate_route_list(App);
+    let site = PathBuf::from(state.leptos_options.site_root.as_ref());
+    let immutable = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    let assets = tower::ServiceBuilder::new()
+        .layer(immutable)
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .service(
+            ServeDir::new(site.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    let favicon = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ))
+        .service(ServeFile::new(site.join("favicon.svg")));
+
+    let ctx_state = state.clone();
+    let opts = state.leptos_options.clone();
+    Router::new()
+        .route("/", get(root))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            move || shell(opts.clone()),
+        )
+        .nest_service("/pkg", assets)
+        .route_service("/favicon.svg", favicon)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            middleware::record,
+        ))
+        .layer(Extension(metrics))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// `/`: the signed-in user's interface, or the sign-in screen.
+async fn root(signed_in: Option<Extension<app::session::SignedIn>>) -> Redirect {
+    match signed_in {
+        Some(Extension(user)) => Redirect::to(&user.interface.href("/mail")),
+        None => Redirect::to("/login"),
+    }
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// Liveness and readiness: the stores open and answer.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let dir = state.directory.clone();
+    match tokio::task::spawn_blocking(move || dir.check()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "health check: directory");
+            (StatusCode::SERVICE_UNAVAILABLE, "directory database unavailable\n").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "health check panicked");
+            (StatusCode::SERVICE_UNAVAILABLE, "health check failed\n").into_response()
+        }
+    }
+}
+
+async fn metrics_text(Extension(metrics): Extension<Arc<Metrics>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,226 @@
+//! `webmail`: reads configuration, opens the stores, serves or runs an
+//! operator command.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use server::admin;
+use server::{Config, Metrics};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "webmail", version, about = "Webmail server and operator tools")]
+struct Cli {
+    /// Configuration file (TOML). `WEBMAIL_*` variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (default `./data`).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web interface (the default).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:3000; port 0 picks a free one).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Manage domains and users.
+    Admin {
+        #[command(subcommand)]
+        command: Admin,
+    },
+    /// Create or reset the demo domain with its users.
+    Demo {
+        /// How many messages to put in the demo mailbox.
+        #[arg(long, default_value_t = 200)]
+        messages: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Domains.
+    Domain {
+        #[command(subcommand)]
+        command: DomainCmd,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum DomainCmd {
+    /// Add a domain.
+    Add { domain: String },
+    /// List domains.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password is asked on the terminal or read from stdin.
+    Add {
+        address: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's password (ends their sessions).
+    Passwd {
+        address: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users, of one domain or all.
+    List { domain: Option<String> },
+    /// Set a user's status: active, locked or suspended-sending.
+    Status { address: String, status: String },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("webmail: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(data) = cli.data {
+        config.data_dir = data;
+    }
+    match cli.command.unwrap_or(Command::Serve { listen: None }) {
+        Command::Serve { listen } => {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            serve(config)
+        }
+        Command::Admin { command } => admin_command(&config, command),
+        Command::Demo { messages } => {
+            let dir = server::open_directory(&config)?;
+            let report = admin::demo(&dir)?;
+            let _ = messages;
+            println!("Demo domain {} is ready in {}.", report.domain, config.data_dir.display());
+            println!("Sign in at http://{} with:", config.listen);
+            for (address, password) in report.logins {
+                println!("  {address}  password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn admin_command(config: &Config, command: Admin) -> Result<()> {
+    let dir = server::open_directory(config)?;
+    match command {
+        Admin::Domain { command: DomainCmd::Add { domain } } => {
+            dir.add_domain(&domain)?;
+            println!("added domain {}", domain.trim().to_lowercase());
+        }
+        Admin::Domain { command: DomainCmd::List } => {
+            for d in dir.domains()? {
+                println!("{d}");
+            }
+        }
+        Admin::User { command: UserCmd::Add { address, password_stdin } } => {
+            let password = admin::read_password(password_stdin)?;
+            let account = dir.add_user(&address, &password)?;
+            println!("added user {}", account.address);
+        }
+        Admin::User { command: UserCmd::Passwd { address, password_stdin } } => {
+            if dir.find_user(&address)?.is_none() {
+                bail!("unknown user {address}");
+            }
+            let password = admin::read_password(password_stdin)?;
+            dir.set_password(&address, &password)?;
+            println!("password changed for {}; their sessions were ended", address.trim().to_lowercase());
+        }
+        Admin::User { command: UserCmd::List { domain } } => {
+            for a in dir.users(domain.as_deref())? {
+                println!("{}", admin::format_user(&a));
+            }
+        }
+        Admin::User { command: UserCmd::Status { address, status } } => {
+            let status: model::AccountStatus = status
+                .parse()
+                .map_err(|_| anyhow::anyhow!("status must be active, locked or suspended-sending, not {status:?}"))?;
+            dir.set_status(&address, status)?;
+            println!("{} is now {status}", address.trim().to_lowercase());
+        }
+    }
+    Ok(())
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(config: Config) -> Result<()> {
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let directory = server::open_directory(&config)?;
+        let state = server::app_state(&config, directory);
+        let app = server::router(state, Arc::new(Metrics::default()));
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, data = %config.data_dir.display(), "serving");
+        println!("webmail listening on http://{addr}");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests are then finished.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

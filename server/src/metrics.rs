@@ -1,0 +1,103 @@
+//! Request counts and latency histograms per route and server function, in
+//! Prometheus' text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Histogram bucket bounds, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+#[derive(Default)]
+struct Series {
+    by_status: BTreeMap<u16, u64>,
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// The registry; cheap to share behind an `Arc`.
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<(String, String), Series>>,
+}
+
+impl Metrics {
+    /// Records one request to `route` (a route pattern or server function path).
+    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let s = map.entry((route.to_owned(), method.to_owned())).or_default();
+        *s.by_status.entry(status).or_default() += 1;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                s.buckets[i] += 1;
+            }
+        }
+        s.count += 1;
+        s.sum += secs;
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str("# HELP webmail_http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str("# TYPE webmail_http_requests_total counter\n");
+        for ((route, method), s) in map.iter() {
+            for (status, n) in &s.by_status {
+                let _ = writeln!(
+                    out,
+                    "webmail_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route),
+                    escape(method)
+                );
+            }
+        }
+        out.push_str("# HELP webmail_http_request_duration_seconds Time to answer, by route and method.\n");
+        out.push_str("# TYPE webmail_http_request_duration_seconds histogram\n");
+        for ((route, method), s) in map.iter() {
+            let labels = format!("route=\"{}\",method=\"{}\"", escape(route), escape(method));
+            for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
+                let _ = writeln!(out, "webmail_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+            }
+            let _ = writeln!(out, "webmail_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
+            let _ = writeln!(out, "webmail_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
+            let _ = writeln!(out, "webmail_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_buckets() {
+        let m = Metrics::default();
+        m.record("GET", "/mail", 200, Duration::from_millis(3));
+        m.record("GET", "/mail", 200, Duration::from_millis(30));
+        m.record("POST", "/api/login", 302, Duration::from_millis(70));
+        let text = m.render();
+        assert!(text.contains("webmail_http_requests_total{route=\"/mail\",method=\"GET\",status=\"200\"} 2"), "{text}");
+        assert!(text.contains("webmail_http_request_duration_seconds_bucket{route=\"/mail\",method=\"GET\",le=\"0.005\"} 1"));
+        assert!(text.contains("webmail_http_request_duration_seconds_bucket{route=\"/mail\",method=\"GET\",le=\"0.05\"} 2"));
+        assert!(text.contains("webmail_http_request_duration_seconds_count{route=\"/api/login\",method=\"POST\"} 1"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let m = Metrics::default();
+        m.record("GET", "/a\"b", 404, Duration::from_millis(1));
+        assert!(m.render().contains("route=\"/a\\\"b\""));
+    }
+}

@@ -1,0 +1,72 @@
+//! One user's mail: a Maildir++ directory that is the source of truth, and
+//! a SQLite index that is only a cache of it.
+//!
+//! # Why the index is a cache
+//!
+//! Mail lives in `USER/Maildir/`, laid out exactly as Dovecot lays it out
+//! (`cur/ new/ tmp/`, `.Folder` and `.Parent.Child` directories, flags in
+//! `:2,FRS` file names, keywords in `dovecot-keywords`), so Dovecot, an MTA
+//! and this crate can all work on it at once, with renames as the only lock.
+//! `USER/index.sqlite` holds everything derived from it — envelopes, sizes,
+//! snippets, thread ids, attachment flags, full-text rows, UIDs — computed
+//! once per message and never again: listing and searching open no message
+//! files ([`Mailstore::files_opened`] counts the ones that are opened).
+//!
+//! Because everything in the index can be derived again, deleting it is
+//! always safe. On open the index's schema version and integrity are
+//! checked; a missing, damaged, truncated or outdated index is moved aside
+//! and rebuilt by a job that runs on its own thread until it has committed,
+//! whether or not whoever triggered it is still waiting, one per user, with
+//! its progress exposed ([`Mailstore::rebuild_progress`]). UIDs are kept in
+//! the index: they are stable while it lives, and a rebuild gives every
+//! folder a new UIDVALIDITY, as IMAP requires when UIDs change.
+//!
+//! # Delivery protocol
+//!
+//! A message is written into `tmp/`, fsynced, renamed into `new/` (or into
+//! `cur/` with flags, for appends), and the directory is fsynced; only then
+//! is it indexed. A crash at any point leaves either no message or a whole
+//! one, never two: the index catches up on the next sync.
+//!
+//! # Sync
+//!
+//! Other programs change the Maildir behind our back. Before answering, the
+//! store compares each folder's directory mtimes with those it recorded and
+//! re-lists only changed folders, comparing file names; only new keys are
+//! parsed. A file that vanished was moved by someone else: that is a resync,
+//! never an error.
+//!
+//! # Search
+//!
+//! [`Query`] is parsed here from the user's search box. Sender, recipient,
+//! subject and header terms are substring matches over decoded text (an FTS5
+//! trigram index); body terms use an FTS5 word index over decoded text parts.
+//! Sorting and paging always happen in SQL, on indexed columns.
+
+#![deny(missing_docs)]
+
+mod check;
+mod db;
+mod error;
+mod flags;
+mod maildir;
+mod mutf7;
+mod parse;
+mod query;
+mod rebuild;
+mod retention;
+mod store;
+mod sync;
+mod thread;
+
+pub use check::{Difference, SnapshotRow};
+pub use error::{Error, Result};
+pub use flags::{FORWARDED, Flag, FlagSet, JUNK, MDN_SENT};
+pub use maildir::INBOX;
+pub use query::{Query, Scope};
+pub use rebuild::Progress;
+pub use retention::RetainedMessage;
+pub use store::{
+    Delivery, FolderInfo, Mailstore, MessageSummary, Page, SortKey, SpecialUse, Uid, deliver,
+};
+pub use sync::SyncReport;

@@ -1,0 +1,256 @@
+//! The index rebuild job, and the per-user shared state that serialises
+//! access to the index.
+//!
+//! A rebuild writes a complete new index next to the old one
+//! (`index.sqlite.new`) and renames it into place when done, so a crash
+//! mid-way leaves nothing half-built where the next open would trust it. It
+//! runs on its own thread holding its own reference to the user's state: the
+//! caller that started it may go away, the job still finishes and commits.
+//! One runs per user in a process (the shared state holds it) and across
+//! processes (an exclusive lock on `index.sqlite.lock`).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::maildir::Maildir;
+use crate::sync::{self, Ctx};
+use crate::{Error, Result};
+
+/// How far a rebuild has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Messages indexed so far.
+    pub done: u64,
+    /// Messages to index; 0 while the Maildir is still being listed.
+    pub total: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ProgressCounter {
+    pub done: AtomicU64,
+    pub total: AtomicU64,
+    pub listed: AtomicBool,
+}
+
+impl ProgressCounter {
+    pub fn snapshot(&self) -> Progress {
+        Progress {
+            done: self.done.load(Ordering::Relaxed),
+            total: self.total.load(Ordering::Relaxed),
+        }
+    }
+}
+
+pub(crate) struct State {
+    pub conn: Option<Connection>,
+    pub rebuild: Option<Arc<ProgressCounter>>,
+    pub last_error: Option<String>,
+}
+
+/// Everything one user's handles share in this process.
+pub(crate) struct Shared {
+    pub user_dir: PathBuf,
+    pub index_path: PathBuf,
+    pub maildir: Maildir,
+    pub state: Mutex<State>,
+    pub changed: Condvar,
+    pub opened: AtomicU64,
+}
+
+static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
+
+/// The shared state for a user directory, created if no handle is alive.
+pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
+    let mut reg = REGISTRY
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    reg.retain(|_, w| w.strong_count() > 0);
+    if let Some(s) = reg.get(user_dir).and_then(Weak::upgrade) {
+        return (s, false);
+    }
+    let shared = Arc::new(Shared {
+        user_dir: user_dir.to_path_buf(),
+        index_path: user_dir.join("index.sqlite"),
+        maildir: Maildir::new(user_dir.join("Maildir")),
+        state: Mutex::new(State {
+            conn: None,
+            rebuild: None,
+            last_error: None,
+        }),
+        changed: Condvar::new(),
+        opened: AtomicU64::new(0),
+    });
+    reg.insert(user_dir.to_path_buf(), Arc::downgrade(&shared));
+    (shared, true)
+}
+
+/// Why a rebuild starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// The index is missing, damaged or outdated: set it aside first.
+    Heal,
+    /// Asked for (`webmail reindex`): the old index serves until the new one
+    /// is ready.
+    Forced,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves a damaged index aside (`index.sqlite.broken`) for inspection.
+    pub fn move_aside(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", self.index_path.display()));
+            if from.exists() {
+                let to = PathBuf::from(format!("{}.broken{suffix}", self.index_path.display()));
+                if fs::rename(&from, &to).is_err() {
+                    let _ = fs::remove_file(&from);
+                }
+            }
+        }
+    }
+
+    /// Starts a rebuild unless one is running; returns its progress.
+    pub fn start_rebuild(self: &Arc<Self>, reason: Reason) -> Arc<ProgressCounter> {
+        let mut st = self.lock();
+        if let Some(p) = &st.rebuild {
+            return p.clone();
+        }
+        let progress = Arc::new(ProgressCounter::default());
+        st.rebuild = Some(progress.clone());
+        if reason == Reason::Heal {
+            st.conn = None;
+            self.move_aside();
+        }
+        drop(st);
+        let me = self.clone();
+        let p = progress.clone();
+        let spawned = std::thread::Builder::new()
+            .name("mailstore-rebuild".into())
+            .spawn(move || me.run_rebuild(&p, reason));
+        if let Err(e) = spawned {
+            let mut st = self.lock();
+            st.rebuild = None;
+            st.last_error = Some(format!("cannot start rebuild: {e}"));
+            self.changed.notify_all();
+        }
+        progress
+    }
+
+    fn run_rebuild(self: &Arc<Self>, progress: &ProgressCounter, reason: Reason) {
+        let result = self.build(progress, reason);
+        let mut st = self.lock();
+        st.rebuild = None;
+        match result {
+            Ok(conn) => {
+                st.conn = Some(conn);
+                st.last_error = None;
+                tracing::info!(user_dir = %self.user_dir.display(), "index rebuilt");
+            }
+            Err(e) => {
+                tracing::error!(user_dir = %self.user_dir.display(), error = %e, "index rebuild failed");
+                st.last_error = Some(e.to_string());
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    fn build(&self, progress: &ProgressCounter, reason: Reason) -> Result<Connection> {
+        let lock_path = PathBuf::from(format!("{}.lock", self.index_path.display()));
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io("open", &lock_path, e))?;
+        lock.lock().map_err(|e| Error::io("lock", &lock_path, e))?;
+        if reason == Reason::Heal && self.index_path.exists() {
+            // Another process may have rebuilt it while we waited for the lock.
+            if let Ok(conn) = db::connect(&self.index_path)
+                && db::validate(&conn, true).is_none()
+            {
+                return Ok(conn);
+            }
+            self.move_aside();
+        }
+        let new_path = PathBuf::from(format!("{}.new", self.index_path.display()));
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = fs::remove_file(format!("{}{suffix}", new_path.display()));
+        }
+        {
+            let conn = db::connect(&new_path)?;
+            db::create(&conn)?;
+            let ctx = Ctx {
+                conn: &conn,
+                maildir: &self.maildir,
+                opened: &self.opened,
+                progress: Some(progress),
+            };
+            progress.listed.store(false, Ordering::Relaxed);
+            sync::sync(&ctx)?;
+            crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
+            db::mark_complete(&conn)?;
+            conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
+            conn.close().map_err(|(_, e)| e)?;
+        }
+        // Swap under the state lock: the old connection (if any) is closed
+        // before the new file takes its name, so no stale WAL survives.
+        let mut st = self.lock();
+        st.conn = None;
+        for suffix in ["-wal", "-shm"] {
+            let _ = fs::remove_file(format!("{}{suffix}", self.index_path.display()));
+        }
+        fs::rename(&new_path, &self.index_path)
+            .map_err(|e| Error::io("rename", &self.index_path, e))?;
+        if let Some(dir) = self.index_path.parent() {
+            crate::maildir::sync_dir(dir)?;
+        }
+        drop(st);
+        let conn = db::connect(&self.index_path)?;
+        // Catch what changed while building.
+        let ctx = Ctx {
+            conn: &conn,
+            maildir: &self.maildir,
+            opened: &self.opened,
+            progress: None,
+        };
+        sync::sync(&ctx)?;
+        drop(lock);
+        Ok(conn)
+    }
+
+    /// Waits until no rebuild runs, or until `timeout`. True when ready.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        let mut st = self.lock();
+        while st.rebuild.is_some() {
+            let wait = match deadline {
+                Some(d) => {
+                    let now = std::time::Instant::now();
+                    if now >= d {
+                        return false;
+                    }
+                    d - now
+                }
+                None => Duration::from_secs(1),
+            };
+            st = self
+                .changed
+                .wait_timeout(st, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+}

@@ -1,0 +1,1064 @@
+//! The public handle on one user's mail: [`Mailstore`].
+
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use crate::check::Difference;
+use crate::db::{self, FolderRow, Located};
+use crate::flags::{Flag, FlagSet, edit_info};
+use crate::maildir::{INBOX, Maildir, normalize_folder, split_name};
+use crate::query::Query;
+use crate::rebuild::{Progress, Reason, Shared, shared_for};
+use crate::sync::{self, Ctx, SyncReport, keyword_names};
+use crate::{Error, Result, retention};
+
+/// A message's IMAP UID within its folder (RFC 9051 §2.3.1.1).
+pub type Uid = u32;
+
+/// Rebuilds of at most this many messages finish inside [`Mailstore::open`].
+const OPEN_WAITS_FOR: u64 = 2000;
+
+/// The role of a special folder (RFC 6154 SPECIAL-USE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SpecialUse {
+    /// The Inbox.
+    Inbox,
+    /// `\Drafts`.
+    Drafts,
+    /// `\Sent`.
+    Sent,
+    /// `\Junk`.
+    Junk,
+    /// `\Trash`.
+    Trash,
+    /// `\Archive`.
+    Archive,
+}
+
+impl SpecialUse {
+    /// Every special folder, in display order.
+    pub const ALL: [SpecialUse; 6] = [
+        SpecialUse::Inbox,
+        SpecialUse::Drafts,
+        SpecialUse::Sent,
+        SpecialUse::Junk,
+        SpecialUse::Trash,
+        SpecialUse::Archive,
+    ];
+
+    /// The folder name (as Dovecot's default configuration names them).
+    pub fn folder(self) -> &'static str {
+        match self {
+            SpecialUse::Inbox => INBOX,
+            SpecialUse::Drafts => "Drafts",
+            SpecialUse::Sent => "Sent",
+            SpecialUse::Junk => "Junk",
+            SpecialUse::Trash => "Trash",
+            SpecialUse::Archive => "Archive",
+        }
+    }
+
+    /// The special folder with this name, if it is one.
+    pub fn of(folder: &str) -> Option<SpecialUse> {
+        SpecialUse::ALL.into_iter().find(|s| s.folder() == folder)
+    }
+}
+
+/// A folder and its counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderInfo {
+    /// Full name, levels separated by `/`; the Inbox is `INBOX`.
+    pub name: String,
+    /// Its role, for special folders.
+    pub special: Option<SpecialUse>,
+    /// Messages in it.
+    pub total: u64,
+    /// Messages without `\Seen`.
+    pub unread: u64,
+    /// UIDVALIDITY: UIDs are only comparable while it is unchanged.
+    pub uidvalidity: u32,
+    /// The UID the next message will get.
+    pub uidnext: Uid,
+}
+
+/// What a message list can be sorted by. Each has a database index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortKey {
+    /// The Date header (the arrival time when it has none).
+    #[default]
+    Date,
+    /// When the message arrived in the store.
+    Arrival,
+    /// The sender's name, or address when there is no name.
+    From,
+    /// The first recipient's name or address.
+    To,
+    /// The subject without `Re:`/`Fwd:` prefixes (RFC 5256 base subject).
+    Subject,
+    /// Size in bytes.
+    Size,
+    /// The Message-ID.
+    MessageId,
+    /// Flagged messages together, then by date.
+    Flagged,
+    /// Messages with attachments together, then by date.
+    Attachment,
+}
+
+impl SortKey {
+    /// Every sort key.
+    pub const ALL: [SortKey; 9] = [
+        SortKey::Date,
+        SortKey::Arrival,
+        SortKey::From,
+        SortKey::To,
+        SortKey::Subject,
+        SortKey::Size,
+        SortKey::MessageId,
+        SortKey::Flagged,
+        SortKey::Attachment,
+    ];
+
+    /// A stable lower-case name for URLs and forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Date => "date",
+            SortKey::Arrival => "arrival",
+            SortKey::From => "from",
+            SortKey::To => "to",
+            SortKey::Subject => "subject",
+            SortKey::Size => "size",
+            SortKey::MessageId => "message-id",
+            SortKey::Flagged => "flagged",
+            SortKey::Attachment => "attachment",
+        }
+    }
+
+    /// The sort key named by [`SortKey::as_str`].
+    pub fn parse(s: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    fn order_by(self, descending: bool) -> String {
+        let d = if descending { "DESC" } else { "ASC" };
+        let cols: &[&str] = match self {
+            SortKey::Date => &["m.date_sort"],
+            SortKey::Arrival => &["m.arrival"],
+            SortKey::From => &["m.from_sort"],
+            SortKey::To => &["m.to_sort"],
+            SortKey::Subject => &["m.subject_sort"],
+            SortKey::Size => &["m.size"],
+            SortKey::MessageId => &["m.message_id"],
+            SortKey::Flagged => &["m.flagged", "m.date_sort"],
+            SortKey::Attachment => &["m.has_attachment", "m.date_sort"],
+        };
+        cols.iter()
+            .chain(std::iter::once(&"m.id"))
+            .map(|c| format!("{c} {d}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One page of a longer list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items the whole list has.
+    pub total: u64,
+    /// The position of the first item in the whole list.
+    pub offset: u64,
+}
+
+/// What a message list shows about a message; all of it comes from the
+/// index, without opening the message file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSummary {
+    /// The folder it is in.
+    pub folder: String,
+    /// Its UID in that folder.
+    pub uid: Uid,
+    /// Flags and keywords.
+    pub flags: FlagSet,
+    /// When it arrived (seconds since the epoch; the file's mtime, as IMAP
+    /// INTERNALDATE in Dovecot).
+    pub arrival: i64,
+    /// The Date header (seconds since the epoch), if valid.
+    pub date: Option<i64>,
+    /// The sender's decoded display name (may be empty).
+    pub from_name: String,
+    /// The sender's address (may be empty).
+    pub from_addr: String,
+    /// Decoded To recipients, `Name <addr>, …`.
+    pub to: String,
+    /// Decoded Cc recipients.
+    pub cc: String,
+    /// Decoded subject.
+    pub subject: String,
+    /// Message-ID without angle brackets.
+    pub message_id: String,
+    /// The thread this message belongs to.
+    pub thread_id: i64,
+    /// Size in bytes (RFC822.SIZE as stored).
+    pub size: u64,
+    /// Size with every line ending as CRLF (what IMAP reports).
+    pub vsize: u64,
+    /// Whether it has attachments (inline images referenced by the body do
+    /// not count).
+    pub has_attachment: bool,
+    /// 1 (highest) to 5 (lowest); 3 is normal.
+    pub priority: u8,
+    /// Where a read receipt was requested to go (RFC 8098), if anywhere.
+    pub mdn_to: Option<String>,
+    /// The first words of the text, whitespace collapsed.
+    pub snippet: String,
+}
+
+const SUMMARY_COLS: &str = "f.name, m.uid, m.flags, m.keywords, m.arrival, m.date, m.from_name,
+    m.from_addr, m.to_text, m.cc_text, m.subject, m.message_id, m.thread_id, m.size, m.vsize,
+    m.has_attachment, m.priority, m.mdn_to, m.snippet";
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageSummary> {
+    let keywords: String = r.get(3)?;
+    let mdn: String = r.get(17)?;
+    Ok(MessageSummary {
+        folder: r.get(0)?,
+        uid: r.get(1)?,
+        flags: FlagSet::from_parts(r.get(2)?, &keywords),
+        arrival: r.get(4)?,
+        date: r.get(5)?,
+        from_name: r.get(6)?,
+        from_addr: r.get(7)?,
+        to: r.get(8)?,
+        cc: r.get(9)?,
+        subject: r.get(10)?,
+        message_id: r.get(11)?,
+        thread_id: r.get(12)?,
+        size: r.get::<_, i64>(13)? as u64,
+        vsize: r.get::<_, i64>(14)? as u64,
+        has_attachment: r.get(15)?,
+        priority: r.get(16)?,
+        mdn_to: (!mdn.is_empty()).then_some(mdn),
+        snippet: r.get(18)?,
+    })
+}
+
+/// The result of a delivery by [`deliver`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// The folder it went into.
+    pub folder: String,
+    /// Its UID, when the index could be updated at once (otherwise the next
+    /// sync indexes it; the message is safe either way).
+    pub uid: Option<Uid>,
+}
+
+/// Delivers a message for a local delivery agent (`webmail deliver`).
+///
+/// `folder` defaults to the Inbox and is created if missing. Returns once the
+/// message is durably in the Maildir; indexing problems after that point are
+/// logged, not returned, so that the MTA never delivers twice. An `Err` means
+/// nothing was delivered: exit with `EX_TEMPFAIL` (75) when
+/// [`Error::is_temporary`], else `EX_DATAERR` (65) for a bad folder name.
+/// Deciding that the user does not exist (`EX_NOUSER`, 67) is the caller's
+/// job: this function creates `user_dir` as needed.
+pub fn deliver(user_dir: &Path, folder: Option<&str>, message: &[u8]) -> Result<Delivery> {
+    let folder = normalize_folder(folder.unwrap_or(INBOX))?;
+    let maildir = Maildir::new(user_dir.join("Maildir"));
+    maildir.ensure_folder(INBOX)?;
+    maildir.ensure_folder(&folder)?;
+    let entry = maildir.deliver(&folder, message, None, None)?;
+    let uid = match Mailstore::open(user_dir).and_then(|s| s.index_new_entry(&folder, &entry.key)) {
+        Ok(uid) => uid,
+        Err(e) => {
+            tracing::warn!(error = %e, "delivered; indexing deferred");
+            None
+        }
+    };
+    Ok(Delivery { folder, uid })
+}
+
+/// One user's mail: a Maildir and its index.
+///
+/// Handles are cheap to clone and share one index connection per user in
+/// the process, so calls for one user are serialised.
+#[derive(Clone)]
+pub struct Mailstore {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Mailstore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailstore")
+            .field("user_dir", &self.shared.user_dir)
+            .finish()
+    }
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Mailstore {
+    /// Opens the store in `user_dir` (which holds `Maildir/` and
+    /// `index.sqlite`; both are created if missing).
+    ///
+    /// The first open in a process checks the index's schema version and
+    /// integrity. A missing, damaged or outdated index is moved aside and
+    /// rebuilt from the Maildir by a background job; small mailboxes are
+    /// rebuilt before `open` returns, larger ones answer
+    /// [`Error::Rebuilding`] until done (see [`Mailstore::rebuild_progress`]).
+    /// Then the index is synced with changes other programs made.
+    pub fn open(user_dir: &Path) -> Result<Mailstore> {
+        fs::create_dir_all(user_dir).map_err(|e| Error::io("create", user_dir, e))?;
+        let canonical = user_dir
+            .canonicalize()
+            .map_err(|e| Error::io("open", user_dir, e))?;
+        let (shared, fresh) = shared_for(&canonical);
+        let store = Mailstore { shared };
+        if fresh {
+            for s in SpecialUse::ALL {
+                store.shared.maildir.ensure_folder(s.folder())?;
+            }
+            store.heal_or_connect()?;
+        }
+        {
+            let st = store.shared.lock();
+            if st.conn.is_some() {
+                let conn = st.conn.as_ref().expect("checked");
+                store.sync_with(conn)?;
+            }
+        }
+        Ok(store)
+    }
+
+    fn heal_or_connect(&self) -> Result<()> {
+        let sh = &self.shared;
+        let mut st = sh.lock();
+        if st.conn.is_some() || st.rebuild.is_some() {
+            return Ok(());
+        }
+        let reason = if sh.index_path.exists() {
+            match db::connect(&sh.index_path) {
+                Ok(conn) => match db::validate(&conn, true) {
+                    None => {
+                        st.conn = Some(conn);
+                        return Ok(());
+                    }
+                    Some(reason) => reason,
+                },
+                Err(e) => e.to_string(),
+            }
+        } else {
+            "missing".to_string()
+        };
+        drop(st);
+        tracing::warn!(user_dir = %sh.user_dir.display(), %reason, "rebuilding mail index");
+        let progress = sh.start_rebuild(Reason::Heal);
+        // Wait while the Maildir is listed; then wait to the end if small.
+        loop {
+            if sh.wait(Some(Duration::from_millis(20))) {
+                break;
+            }
+            if progress.listed.load(Ordering::Relaxed)
+                && progress.total.load(Ordering::Relaxed) > OPEN_WAITS_FOR
+            {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on the index connection, healing a damaged index.
+    fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let sh = &self.shared;
+        let mut st = sh.lock();
+        if st.conn.is_none() {
+            if let Some(p) = &st.rebuild {
+                return Err(Error::Rebuilding(p.snapshot()));
+            }
+            drop(st);
+            self.heal_or_connect()?;
+            st = sh.lock();
+            if st.conn.is_none() {
+                let p = st.rebuild.as_ref().map(|p| p.snapshot()).unwrap_or_default();
+                return Err(Error::Rebuilding(p));
+            }
+        }
+        let conn = st.conn.as_ref().expect("checked");
+        match f(conn) {
+            Err(Error::Index(e)) if db::is_corruption(&e) => {
+                tracing::error!(error = %e, "mail index damaged; rebuilding");
+                drop(st);
+                let p = sh.start_rebuild(Reason::Heal);
+                Err(Error::Rebuilding(p.snapshot()))
+            }
+            r => r,
+        }
+    }
+
+    fn ctx<'a>(&'a self, conn: &'a Connection) -> Ctx<'a> {
+        Ctx {
+            conn,
+            maildir: &self.shared.maildir,
+            opened: &self.shared.opened,
+            progress: None,
+        }
+    }
+
+    fn sync_with(&self, conn: &Connection) -> Result<SyncReport> {
+        sync::sync(&self.ctx(conn))
+    }
+
+    /// Brings the index up to date with the Maildir (cheap when nothing
+    /// changed: two `stat` calls per folder).
+    pub fn sync(&self) -> Result<SyncReport> {
+        self.with_conn(|c| self.sync_with(c))
+    }
+
+    /// How many message files this user's store has opened in this process.
+    /// Listing and searching open none.
+    pub fn files_opened(&self) -> u64 {
+        self.shared.opened.load(Ordering::Relaxed)
+    }
+
+    /// The progress of a running rebuild, if one runs.
+    pub fn rebuild_progress(&self) -> Option<Progress> {
+        self.shared.lock().rebuild.as_ref().map(|p| p.snapshot())
+    }
+
+    /// Waits until no rebuild runs (at most `timeout`); true when ready.
+    pub fn wait_ready(&self, timeout: Option<Duration>) -> bool {
+        self.shared.wait(timeout)
+    }
+
+    /// Rebuilds the index from the Maildir (`webmail reindex`), calling
+    /// `progress` now and then, and returns when done. The old index serves
+    /// other callers until the new one replaces it.
+    pub fn reindex(&self, mut progress: impl FnMut(Progress)) -> Result<()> {
+        let p = self.shared.start_rebuild(Reason::Forced);
+        while !self.shared.wait(Some(Duration::from_millis(100))) {
+            progress(p.snapshot());
+        }
+        progress(p.snapshot());
+        let st = self.shared.lock();
+        match (&st.conn, &st.last_error) {
+            (Some(_), _) => Ok(()),
+            (None, Some(e)) => Err(Error::Index(rusqlite::Error::InvalidParameterName(e.clone()))),
+            (None, None) => Err(Error::Rebuilding(Progress::default())),
+        }
+    }
+
+    fn folder_row(&self, conn: &Connection, folder: &str) -> Result<FolderRow> {
+        let name = normalize_folder(folder)?;
+        if let Some(r) = db::folder(conn, &name)? {
+            return Ok(r);
+        }
+        self.sync_with(conn)?;
+        db::folder(conn, &name)?.ok_or(Error::NoSuchFolder(name))
+    }
+
+    /// All folders with their counts (read from maintained counters).
+    pub fn folders(&self) -> Result<Vec<FolderInfo>> {
+        self.with_conn(|conn| {
+            self.sync_with(conn)?;
+            let mut rows = db::folders(conn)?;
+            rows.sort_by(|a, b| {
+                let rank = |n: &str| {
+                    SpecialUse::of(n)
+                        .map(|s| s as usize)
+                        .unwrap_or(SpecialUse::ALL.len())
+                };
+                rank(&a.name).cmp(&rank(&b.name)).then(a.name.cmp(&b.name))
+            });
+            Ok(rows
+                .into_iter()
+                .map(|r| FolderInfo {
+                    special: SpecialUse::of(&r.name),
+                    name: r.name,
+                    total: r.total.max(0) as u64,
+                    unread: r.unread.max(0) as u64,
+                    uidvalidity: r.uidvalidity,
+                    uidnext: r.uidnext,
+                })
+                .collect())
+        })
+    }
+
+    /// One page of a folder, sorted in SQL.
+    pub fn list(
+        &self,
+        folder: &str,
+        sort: SortKey,
+        descending: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<MessageSummary>> {
+        self.with_conn(|conn| {
+            self.sync_with(conn)?;
+            let f = self.folder_row(conn, folder)?;
+            let sql = format!(
+                "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
+                 WHERE m.folder_id = ?1 ORDER BY {} LIMIT ?2 OFFSET ?3",
+                sort.order_by(descending)
+            );
+            let items = conn
+                .prepare_cached(&sql)?
+                .query_map(params![f.id, limit as i64, offset as i64], summary_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total: f.total.max(0) as u64,
+                offset,
+            })
+        })
+    }
+
+    /// One page of search results, sorted in SQL.
+    pub fn search(
+        &self,
+        query: &Query,
+        sort: SortKey,
+        descending: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<MessageSummary>> {
+        let (wh, mut values) = query.to_sql()?;
+        self.with_conn(|conn| {
+            self.sync_with(conn)?;
+            let total: i64 = conn.query_row(
+                &format!("SELECT COUNT(*) FROM messages m WHERE {wh}"),
+                params_from_iter(values.iter()),
+                |r| r.get(0),
+            )?;
+            values.push((limit as i64).into());
+            values.push((offset as i64).into());
+            let sql = format!(
+                "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
+                 WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
+                sort.order_by(descending)
+            );
+            let items = conn
+                .prepare_cached(&sql)?
+                .query_map(params_from_iter(values.iter()), summary_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total: total as u64,
+                offset,
+            })
+        })
+    }
+
+    /// The summary of one message.
+    pub fn summary(&self, folder: &str, uid: Uid) -> Result<Option<MessageSummary>> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
+                     WHERE m.folder_id = ?1 AND m.uid = ?2"
+                ))?
+                .query_row(params![f.id, uid], summary_row)
+                .optional()?)
+        })
+    }
+
+    /// Every message of a thread, oldest first.
+    pub fn thread(&self, thread_id: i64) -> Result<Vec<MessageSummary>> {
+        self.with_conn(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
+                     WHERE m.thread_id = ?1 ORDER BY m.date_sort, m.id"
+                ))?
+                .query_map([thread_id], summary_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Finds a message by UID, syncing once if its file has moved.
+    fn locate_file(&self, conn: &Connection, f: &FolderRow, uid: Uid) -> Result<Option<(Located, std::path::PathBuf)>> {
+        let dir = self.shared.maildir.folder_dir(&f.name);
+        for attempt in 0..2 {
+            let Some(l) = db::locate(conn, f.id, uid)? else {
+                return Ok(None);
+            };
+            let path = dir.join(&l.file);
+            if path.exists() || attempt == 1 {
+                return Ok(Some((l, path)));
+            }
+            self.sync_with(conn)?;
+        }
+        Ok(None)
+    }
+
+    /// The raw bytes of a message.
+    pub fn raw(&self, folder: &str, uid: Uid) -> Result<Option<Vec<u8>>> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            for _ in 0..2 {
+                let Some((_, path)) = self.locate_file(conn, &f, uid)? else {
+                    return Ok(None);
+                };
+                match sync::read_file(&path, &self.shared.opened) {
+                    Ok((bytes, _)) => return Ok(Some(bytes)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        self.sync_with(conn)?;
+                    }
+                    Err(e) => return Err(Error::io("read", path, e)),
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    /// Indexes a file just written into `folder` (looked up by key).
+    fn index_new_entry(&self, folder: &str, key: &str) -> Result<Option<Uid>> {
+        self.with_conn(|conn| {
+            self.sync_with(conn)?;
+            let f = self.folder_row(conn, folder)?;
+            Ok(conn
+                .query_row(
+                    "SELECT uid FROM messages WHERE folder_id = ?1 AND key = ?2",
+                    params![f.id, key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    /// Delivers a message into `folder` (tmp, fsync, rename into new,
+    /// fsync the directory), then indexes it.
+    pub fn deliver(&self, folder: &str, message: &[u8]) -> Result<Uid> {
+        self.append_inner(folder, message, None, None)
+    }
+
+    /// Appends a message with flags and an internal date (seconds since the
+    /// epoch), as for Sent and Drafts.
+    pub fn append(&self, folder: &str, message: &[u8], flags: &[Flag], date: Option<i64>) -> Result<Uid> {
+        self.append_inner(folder, message, Some(flags), date)
+    }
+
+    fn append_inner(&self, folder: &str, message: &[u8], flags: Option<&[Flag]>, date: Option<i64>) -> Result<Uid> {
+        let folder = normalize_folder(folder)?;
+        let md = &self.shared.maildir;
+        if !md.folder_dir(&folder).join("cur").is_dir() {
+            return Err(Error::NoSuchFolder(folder));
+        }
+        let info = match flags {
+            Some(flags) => Some(self.info_for(&folder, "", flags, &[])?),
+            None => None,
+        };
+        let mtime = date.map(|d| UNIX_EPOCH + Duration::from_secs(d.max(0) as u64));
+        let entry = md.deliver(&folder, message, info.as_deref(), mtime)?;
+        self.index_new_entry(&folder, &entry.key)?
+            .ok_or_else(|| Error::NoSuchFolder(folder.clone()))
+    }
+
+    /// The info letters after adding `add` and removing `remove`.
+    fn info_for(&self, folder: &str, info: &str, add: &[Flag], remove: &[Flag]) -> Result<String> {
+        let md = &self.shared.maildir;
+        let letters = |flags: &[Flag]| -> Result<Vec<char>> {
+            let mut v = Vec::new();
+            for f in flags {
+                match f.letter() {
+                    Some(c) => v.push(c),
+                    None => {
+                        let Flag::Keyword(k) = f else { continue };
+                        let i = if remove.contains(f) && !add.contains(f) {
+                            match md.keywords(folder).iter().position(|x| {
+                                x.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(k))
+                            }) {
+                                Some(i) => i,
+                                None => continue,
+                            }
+                        } else {
+                            md.keyword_index(folder, k)?
+                        };
+                        v.push((b'a' + i as u8) as char);
+                    }
+                }
+            }
+            Ok(v)
+        };
+        Ok(edit_info(info, &letters(add)?, &letters(remove)?))
+    }
+
+    /// Sets flags or keywords on messages; returns how many were found.
+    pub fn set_flags(&self, folder: &str, uids: &[Uid], flags: &[Flag]) -> Result<usize> {
+        self.change_flags(folder, uids, flags, &[])
+    }
+
+    /// Clears flags or keywords on messages; returns how many were found.
+    pub fn clear_flags(&self, folder: &str, uids: &[Uid], flags: &[Flag]) -> Result<usize> {
+        self.change_flags(folder, uids, &[], flags)
+    }
+
+    fn change_flags(&self, folder: &str, uids: &[Uid], add: &[Flag], remove: &[Flag]) -> Result<usize> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            let dir = self.shared.maildir.folder_dir(&f.name);
+            let mut done = 0;
+            for &uid in uids {
+                for attempt in 0..2 {
+                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else { break };
+                    let name = l.file.rsplit('/').next().unwrap_or("");
+                    let info = split_name(name).1.unwrap_or("");
+                    let new_info = self.info_for(&f.name, info, add, remove)?;
+                    let new_file = format!("cur/{}:2,{new_info}", l.key);
+                    if new_file != l.file {
+                        match fs::rename(&path, dir.join(&new_file)) {
+                            Ok(()) => {}
+                            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt == 0 => {
+                                self.sync_with(conn)?;
+                                continue;
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+                            Err(e) => return Err(Error::io("rename", path, e)),
+                        }
+                    }
+                    let kws = self.shared.maildir.keywords(&f.name);
+                    db::update_file(
+                        conn,
+                        l.id,
+                        &new_file,
+                        crate::flags::info_bits(&new_info),
+                        &keyword_names(&new_info, &kws),
+                    )?;
+                    done += 1;
+                    break;
+                }
+            }
+            Ok(done)
+        })
+    }
+
+    /// Moves messages to another folder; returns (old UID, new UID) pairs.
+    pub fn move_to(&self, folder: &str, uids: &[Uid], dest: &str) -> Result<Vec<(Uid, Uid)>> {
+        self.transfer(folder, uids, dest, false)
+    }
+
+    /// Copies messages to another folder; returns (old UID, new UID) pairs.
+    pub fn copy_to(&self, folder: &str, uids: &[Uid], dest: &str) -> Result<Vec<(Uid, Uid)>> {
+        self.transfer(folder, uids, dest, true)
+    }
+
+    fn transfer(&self, folder: &str, uids: &[Uid], dest: &str, copy: bool) -> Result<Vec<(Uid, Uid)>> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            let d = self.folder_row(conn, dest)?;
+            let md = &self.shared.maildir;
+            let dest_dir = md.folder_dir(&d.name);
+            let dest_kws = md.keywords(&d.name);
+            let src_kws = md.keywords(&f.name);
+            let mut out = Vec::new();
+            for &uid in uids {
+                for attempt in 0..2 {
+                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else { break };
+                    // Keyword letters are per folder: translate them.
+                    let name = l.file.rsplit('/').next().unwrap_or("");
+                    let info = split_name(name).1.unwrap_or("");
+                    let kw_flags: Vec<Flag> = crate::flags::info_keyword_letters(info)
+                        .filter_map(|i| src_kws.get(i).cloned().flatten())
+                        .map(Flag::Keyword)
+                        .collect();
+                    let sys: String = info.chars().filter(|c| !c.is_ascii_lowercase()).collect();
+                    let new_info = if kw_flags.is_empty() && dest_kws == src_kws {
+                        info.to_string()
+                    } else {
+                        self.info_for(&d.name, &sys, &kw_flags, &[])?
+                    };
+                    let key = if copy {
+                        Maildir::new_key(l_size(conn, l.id)?, l_vsize(conn, l.id)?)
+                    } else {
+                        l.key.clone()
+                    };
+                    let new_file = if l.file.starts_with("new/") && new_info.is_empty() {
+                        format!("new/{key}")
+                    } else {
+                        format!("cur/{key}:2,{new_info}")
+                    };
+                    let target = dest_dir.join(&new_file);
+                    let res = if copy {
+                        fs::hard_link(&path, &target).or_else(|_| {
+                            let tmp = dest_dir.join("tmp").join(&key);
+                            fs::copy(&path, &tmp)
+                                .and_then(|_| fs::File::open(&tmp)?.sync_all())
+                                .and_then(|_| fs::rename(&tmp, &target))
+                        })
+                    } else {
+                        fs::rename(&path, &target)
+                    };
+                    match res {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound && attempt == 0 => {
+                            self.sync_with(conn)?;
+                            continue;
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+                        Err(e) => return Err(Error::io(if copy { "copy" } else { "move" }, path, e)),
+                    }
+                    crate::maildir::sync_dir(target.parent().unwrap_or(&dest_dir))?;
+                    let kw = keyword_names(&new_info, &md.keywords(&d.name));
+                    let bits = crate::flags::info_bits(&new_info);
+                    let new_uid = if copy {
+                        let (raw, arrival) = sync::read_file(&target, &self.shared.opened)
+                            .map_err(|e| Error::io("read", &target, e))?;
+                        let p = crate::parse::parse(&raw);
+                        let tx = conn.unchecked_transaction()?;
+                        let (_, uid) = db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p)?;
+                        tx.commit()?;
+                        uid
+                    } else {
+                        let tx = conn.unchecked_transaction()?;
+                        let uid = db::move_row(&tx, l.id, d.id, &new_file, bits, &kw)?;
+                        tx.commit()?;
+                        uid
+                    };
+                    out.push((uid, new_uid));
+                    break;
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Deletes messages: moves them to Trash, or expunges them (into the
+    /// retention area) when they already are in Trash. Returns how many.
+    pub fn delete(&self, folder: &str, uids: &[Uid]) -> Result<usize> {
+        let name = normalize_folder(folder)?;
+        if name == SpecialUse::Trash.folder() {
+            self.expunge(&name, uids)
+        } else {
+            Ok(self.move_to(&name, uids, SpecialUse::Trash.folder())?.len())
+        }
+    }
+
+    /// Removes messages from their folder into the retention area, from
+    /// where [`Mailstore::restore`] can bring them back. Returns how many.
+    pub fn expunge(&self, folder: &str, uids: &[Uid]) -> Result<usize> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            let rdir = retention::dir(&self.shared.user_dir);
+            fs::create_dir_all(&rdir).map_err(|e| Error::io("create", &rdir, e))?;
+            let now = now_secs();
+            let mut n = 0;
+            for &uid in uids {
+                let Some((l, path)) = self.locate_file(conn, &f, uid)? else { continue };
+                let name = l.file.rsplit('/').next().unwrap_or("").to_string();
+                let rname = retention::file_name(now, &f.name, &name);
+                match fs::rename(&path, rdir.join(&rname)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io("expunge", path, e)),
+                }
+                let (subject, from, date, size): (String, String, Option<i64>, i64) = conn.query_row(
+                    "SELECT subject, CASE from_name WHEN '' THEN from_addr ELSE from_name END, date, size
+                     FROM messages WHERE id = ?1",
+                    [l.id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
+                let tx = conn.unchecked_transaction()?;
+                retention::record(&tx, &rname, &f.name, now, &subject, &from, date, size)?;
+                db::delete(&tx, l.id)?;
+                tx.commit()?;
+                n += 1;
+            }
+            if n > 0 {
+                crate::maildir::sync_dir(&rdir)?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Expunges every message of `folder` flagged `\Deleted` (IMAP EXPUNGE).
+    pub fn expunge_deleted(&self, folder: &str) -> Result<usize> {
+        let uids: Vec<Uid> = self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            Ok(conn
+                .prepare("SELECT uid FROM messages WHERE folder_id = ?1 AND flags & ?2 != 0")?
+                .query_map(params![f.id, crate::flags::DELETED], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        self.expunge(folder, &uids)
+    }
+
+    /// Messages in the retention area, most recently expunged first.
+    pub fn retained(&self) -> Result<Vec<retention::RetainedMessage>> {
+        self.with_conn(|conn| {
+            retention::rescan(conn, &self.shared.user_dir, &self.shared.opened)?;
+            Ok(retention::list(conn)?)
+        })
+    }
+
+    /// Puts an expunged message back into the folder it came from
+    /// (recreated if needed). Returns that folder and the new UID.
+    pub fn restore(&self, id: i64) -> Result<Option<(String, Uid)>> {
+        let row: Option<(String, String)> = self.with_conn(|conn| {
+            Ok(conn
+                .query_row("SELECT file, folder FROM retained WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?)
+        })?;
+        let Some((file, folder)) = row else { return Ok(None) };
+        let Some((_, _, original)) = retention::split_file_name(&file) else {
+            return Ok(None);
+        };
+        let folder = normalize_folder(&folder).unwrap_or_else(|_| INBOX.to_string());
+        let md = &self.shared.maildir;
+        md.ensure_folder(&folder)?;
+        let (key, info) = split_name(&original);
+        let kws_lost: String = info.unwrap_or("").chars().filter(|c| !c.is_ascii_lowercase()).collect();
+        let target = md.folder_dir(&folder).join(format!("cur/{key}:2,{kws_lost}"));
+        let from = retention::dir(&self.shared.user_dir).join(&file);
+        match fs::rename(&from, &target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("restore", from, e)),
+        }
+        crate::maildir::sync_dir(target.parent().unwrap_or(md.root()))?;
+        self.with_conn(|conn| {
+            conn.execute("DELETE FROM retained WHERE id = ?1", [id])?;
+            Ok(())
+        })?;
+        Ok(self.index_new_entry(&folder, key)?.map(|uid| (folder, uid)))
+    }
+
+    /// Deletes retained messages expunged more than `days` days ago.
+    pub fn purge_retained(&self, days: u32) -> Result<usize> {
+        let cutoff = now_secs() - i64::from(days) * 86400;
+        self.with_conn(|conn| {
+            retention::rescan(conn, &self.shared.user_dir, &self.shared.opened)?;
+            let files: Vec<(i64, String)> = conn
+                .prepare("SELECT id, file FROM retained WHERE expunged_at < ?1")?
+                .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let dir = retention::dir(&self.shared.user_dir);
+            for (id, file) in &files {
+                match fs::remove_file(dir.join(file)) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io("remove", dir.join(file), e)),
+                }
+                conn.execute("DELETE FROM retained WHERE id = ?1", [id])?;
+            }
+            Ok(files.len())
+        })
+    }
+
+    /// Creates a folder (`Parent/Child` creates `.Parent.Child`).
+    pub fn create_folder(&self, name: &str) -> Result<()> {
+        let name = normalize_folder(name)?;
+        self.with_conn(|conn| {
+            let md = &self.shared.maildir;
+            if md.folder_dir(&name).join("cur").is_dir() || db::folder(conn, &name)?.is_some() {
+                return Err(Error::FolderExists(name.clone()));
+            }
+            md.ensure_folder(&name)?;
+            self.sync_with(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Renames a folder and its subfolders, keeping UIDs.
+    pub fn rename_folder(&self, from: &str, to: &str) -> Result<()> {
+        let from = normalize_folder(from)?;
+        let to = normalize_folder(to)?;
+        for n in [&from, &to] {
+            if SpecialUse::of(n).is_some() {
+                return Err(Error::SpecialFolder(n.clone()));
+            }
+        }
+        self.with_conn(|conn| {
+            self.folder_row(conn, &from)?;
+            let md = &self.shared.maildir;
+            if md.folder_dir(&to).exists() || db::folder(conn, &to)?.is_some() {
+                return Err(Error::FolderExists(to.clone()));
+            }
+            let prefix = format!("{from}/");
+            let mut moves: Vec<(String, String)> = md
+                .list_folders()?
+                .into_iter()
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| (n.clone(), format!("{to}/{}", &n[prefix.len()..])))
+                .collect();
+            moves.insert(0, (from.clone(), to.clone()));
+            for (a, b) in &moves {
+                let (pa, pb) = (md.folder_dir(a), md.folder_dir(b));
+                fs::rename(&pa, &pb).map_err(|e| Error::io("rename", &pa, e))?;
+                conn.execute("UPDATE folders SET name = ?2 WHERE name = ?1", params![a, b])?;
+            }
+            crate::maildir::sync_dir(md.root())?;
+            Ok(())
+        })
+    }
+
+    /// Deletes a folder. Its messages go to the retention area first, so
+    /// they can be restored. Subfolders are kept.
+    pub fn delete_folder(&self, name: &str) -> Result<()> {
+        let name = normalize_folder(name)?;
+        if SpecialUse::of(&name).is_some() {
+            return Err(Error::SpecialFolder(name));
+        }
+        let uids: Vec<Uid> = self.with_conn(|conn| {
+            let f = self.folder_row(conn, &name)?;
+            Ok(conn
+                .prepare("SELECT uid FROM messages WHERE folder_id = ?1")?
+                .query_map([f.id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        self.expunge(&name, &uids)?;
+        self.with_conn(|conn| {
+            let md = &self.shared.maildir;
+            let dir = md.folder_dir(&name);
+            // Anything that arrived meanwhile is kept too.
+            for e in md.scan(&name)? {
+                let rdir = retention::dir(&self.shared.user_dir);
+                let rname = retention::file_name(now_secs(), &name, e.file.rsplit('/').next().unwrap_or(""));
+                let _ = fs::rename(dir.join(&e.file), rdir.join(rname));
+            }
+            match fs::remove_dir_all(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("remove", dir, e)),
+            }
+            crate::maildir::sync_dir(md.root())?;
+            self.sync_with(conn)?;
+            Ok(())
+        })
+    }
+
+    /// Compares the index with the Maildir and returns every difference
+    /// (`webmail check`). Empty means they agree.
+    pub fn check(&self) -> Result<Vec<Difference>> {
+        self.with_conn(|conn| crate::check::check(conn, &self.shared.maildir))
+    }
+
+    /// Every indexed message with its derived fields, in a stable order and
+    /// without UIDs or thread ids, so that two indexes of the same Maildir
+    /// compare equal. For checks and tests.
+    pub fn snapshot(&self) -> Result<Vec<crate::check::SnapshotRow>> {
+        self.with_conn(crate::check::snapshot)
+    }
+}
+
+fn l_size(conn: &Connection, id: i64) -> Result<u64> {
+    Ok(conn.query_row("SELECT size FROM messages WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn l_vsize(conn: &Connection, id: i64) -> Result<u64> {
+    Ok(conn.query_row("SELECT vsize FROM messages WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? as u64)
+}

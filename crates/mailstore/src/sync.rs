@@ -1,0 +1,285 @@
+//! Bringing the index up to date with the Maildir.
+//!
+//! Directory modification times tell which folders changed since the last
+//! sync; only those are listed, and only file names are compared. A key
+//! that is new is parsed; a key that moved between folders (a Dovecot MOVE)
+//! keeps its derived fields; a changed name is a flag change; a key that is
+//! gone is deleted from the index. Files that vanish between listing and
+//! reading were moved by someone else: the folder is marked for another look
+//! and nothing fails.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+
+use crate::db::{self, Located};
+use crate::flags::{info_bits, info_keyword_letters};
+use crate::maildir::{Entry, Maildir};
+use crate::parse::{Parsed, parse};
+use crate::rebuild::ProgressCounter;
+use crate::{Error, Result};
+
+/// Rows committed per transaction when many messages are parsed.
+const BATCH: usize = 1000;
+/// Directory mtimes younger than this are not trusted: a change within the
+/// same timestamp tick would go unnoticed.
+const MTIME_SETTLE_NS: i64 = 1_000_000_000;
+
+/// What a sync changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Messages parsed and added.
+    pub added: u64,
+    /// Messages that moved between folders (no file opened).
+    pub moved: u64,
+    /// Messages whose flags changed.
+    pub changed: u64,
+    /// Messages no longer in the Maildir.
+    pub removed: u64,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub conn: &'a Connection,
+    pub maildir: &'a Maildir,
+    pub opened: &'a AtomicU64,
+    pub progress: Option<&'a ProgressCounter>,
+}
+
+/// Keyword names for the keyword letters in `info`, sorted and space-joined.
+pub(crate) fn keyword_names(info: &str, kws: &[Option<String>]) -> String {
+    let mut names: Vec<&str> = info_keyword_letters(info)
+        .filter_map(|i| kws.get(i).and_then(|k| k.as_deref()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(" ")
+}
+
+struct Appeared {
+    folder_id: i64,
+    dir: PathBuf,
+    entry: Entry,
+    kw: String,
+}
+
+pub(crate) fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// Syncs every folder.
+pub(crate) fn sync(ctx: &Ctx<'_>) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    let on_disk = ctx.maildir.list_folders()?;
+    let mut rows = db::folders(ctx.conn)?;
+    for name in &on_disk {
+        if !rows.iter().any(|r| &r.name == name) {
+            db::add_folder(ctx.conn, name)?;
+        }
+    }
+    if rows.len() != on_disk.len() || rows.iter().any(|r| !on_disk.contains(&r.name)) {
+        rows = db::folders(ctx.conn)?;
+    }
+
+    let mut appeared: Vec<Appeared> = Vec::new();
+    let mut vanished: HashMap<String, Vec<Located>> = HashMap::new();
+    let mut changed: Vec<(i64, String, u8, String)> = Vec::new();
+    let mut mtimes: Vec<(i64, i64, i64)> = Vec::new();
+    let mut gone_folders = Vec::new();
+    let now = now_ns();
+    for row in &rows {
+        if !on_disk.contains(&row.name) {
+            for l in db::folder_entries(ctx.conn, row.id)? {
+                vanished.entry(l.key.clone()).or_default().push(l);
+            }
+            gone_folders.push(row.id);
+            continue;
+        }
+        let (n, c) = ctx.maildir.mtimes(&row.name);
+        if n != 0 && c != 0 && n == row.new_mtime && c == row.cur_mtime {
+            continue;
+        }
+        let entries = ctx.maildir.scan(&row.name)?;
+        let kws = ctx.maildir.keywords(&row.name);
+        let mut known: HashMap<String, Located> = db::folder_entries(ctx.conn, row.id)?
+            .into_iter()
+            .map(|l| (l.key.clone(), l))
+            .collect();
+        let dir = ctx.maildir.folder_dir(&row.name);
+        for entry in entries {
+            let info = entry.info().to_string();
+            let bits = info_bits(&info);
+            let kw = keyword_names(&info, &kws);
+            match known.remove(&entry.key) {
+                Some(l) => {
+                    if l.file != entry.file || l.flags != bits || l.keywords != kw {
+                        changed.push((l.id, entry.file, bits, kw));
+                    }
+                }
+                None => appeared.push(Appeared {
+                    folder_id: row.id,
+                    dir: dir.clone(),
+                    entry,
+                    kw,
+                }),
+            }
+        }
+        for (key, l) in known {
+            vanished.entry(key).or_default().push(l);
+        }
+        let settle = |m: i64| if now - m < MTIME_SETTLE_NS { 0 } else { m };
+        mtimes.push((row.id, settle(n), settle(c)));
+    }
+
+    let tx = ctx.conn.unchecked_transaction()?;
+    for (id, file, bits, kw) in &changed {
+        db::update_file(&tx, *id, file, *bits, kw)?;
+        report.changed += 1;
+    }
+    let mut to_parse = Vec::new();
+    for a in appeared {
+        let bits = info_bits(a.entry.info());
+        match vanished.get_mut(&a.entry.key).and_then(Vec::pop) {
+            Some(l) => {
+                db::move_row(&tx, l.id, a.folder_id, &a.entry.file, bits, &a.kw)?;
+                report.moved += 1;
+            }
+            None => to_parse.push(a),
+        }
+    }
+    for l in vanished.into_values().flatten() {
+        db::delete(&tx, l.id)?;
+        report.removed += 1;
+    }
+    tx.commit()?;
+
+    if let Some(p) = ctx.progress {
+        p.total.store(to_parse.len() as u64, Ordering::Relaxed);
+        p.listed.store(true, Ordering::Relaxed);
+    }
+    to_parse.sort_by(|a, b| a.entry.key.cmp(&b.entry.key));
+    let mut dirty = Vec::new();
+    parse_and_insert(ctx, &to_parse, &mut report, &mut dirty)?;
+
+    let tx = ctx.conn.unchecked_transaction()?;
+    for id in gone_folders {
+        tx.execute("DELETE FROM folders WHERE id = ?1", [id])?;
+    }
+    for (id, n, c) in mtimes {
+        let (n, c) = if dirty.contains(&id) { (0, 0) } else { (n, c) };
+        tx.execute(
+            "UPDATE folders SET new_mtime = ?2, cur_mtime = ?3 WHERE id = ?1",
+            rusqlite::params![id, n, c],
+        )?;
+    }
+    tx.commit()?;
+    Ok(report)
+}
+
+/// Reads and parses one message file, counting the open.
+pub(crate) fn read_file(path: &std::path::Path, opened: &AtomicU64) -> std::io::Result<(Vec<u8>, i64)> {
+    let mut f = File::open(path)?;
+    opened.fetch_add(1, Ordering::Relaxed);
+    let meta = f.metadata()?;
+    let arrival = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut buf)?;
+    Ok((buf, arrival))
+}
+
+type ParsedChunk = Vec<Option<(Parsed, i64)>>;
+
+fn parse_and_insert(
+    ctx: &Ctx<'_>,
+    items: &[Appeared],
+    report: &mut SyncReport,
+    dirty: &mut Vec<i64>,
+) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let chunk = 64;
+    let chunks: Vec<&[Appeared]> = items.chunks(chunk).collect();
+    std::thread::scope(|s| -> Result<()> {
+        let mut receivers = Vec::new();
+        for w in 0..workers {
+            let (tx, rx) = mpsc::sync_channel::<ParsedChunk>(2);
+            receivers.push(rx);
+            let chunks = &chunks;
+            let opened = ctx.opened;
+            s.spawn(move || {
+                for c in chunks.iter().skip(w).step_by(workers) {
+                    let out: ParsedChunk = c
+                        .iter()
+                        .map(|a| {
+                            read_file(&a.dir.join(&a.entry.file), opened)
+                                .ok()
+                                .map(|(raw, arrival)| (parse(&raw), arrival))
+                        })
+                        .collect();
+                    if tx.send(out).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let mut tx = ctx.conn.unchecked_transaction()?;
+        let mut in_batch = 0;
+        for (i, c) in chunks.iter().enumerate() {
+            let parsed = receivers[i % workers]
+                .recv()
+                .map_err(|_| Error::io("parse", PathBuf::new(), std::io::Error::other("worker stopped")))?;
+            for (a, p) in c.iter().zip(parsed) {
+                match p {
+                    Some((p, arrival)) => {
+                        let info = a.entry.info();
+                        db::insert(
+                            &tx,
+                            a.folder_id,
+                            &a.entry.key,
+                            &a.entry.file,
+                            info_bits(info),
+                            &a.kw,
+                            arrival,
+                            &p,
+                        )?;
+                        report.added += 1;
+                    }
+                    None => {
+                        if !dirty.contains(&a.folder_id) {
+                            dirty.push(a.folder_id);
+                        }
+                    }
+                }
+                if let Some(p) = ctx.progress {
+                    p.done.fetch_add(1, Ordering::Relaxed);
+                }
+                in_batch += 1;
+            }
+            if in_batch >= BATCH {
+                tx.commit()?;
+                tx = ctx.conn.unchecked_transaction()?;
+                in_batch = 0;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    })
+}

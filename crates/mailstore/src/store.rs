@@ -937,13 +937,13 @@ impl Mailstore {
         Ok(self.index_new_entry(&folder, key)?.map(|uid| (folder, uid)))
     }
 
-    /// Deletes retained messages expunged more than `days` days ago.
+    /// Deletes retained messages expunged at least `days` days ago.
     pub fn purge_retained(&self, days: u32) -> Result<usize> {
         let cutoff = now_secs() - i64::from(days) * 86400;
         self.with_conn(|conn| {
             retention::rescan(conn, &self.shared.user_dir, &self.shared.opened)?;
             let files: Vec<(i64, String)> = conn
-                .prepare("SELECT id, file FROM retained WHERE expunged_at < ?1")?
+                .prepare("SELECT id, file FROM retained WHERE expunged_at <= ?1")?
                 .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let dir = retention::dir(&self.shared.user_dir);

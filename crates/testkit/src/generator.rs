@@ -24,7 +24,7 @@ pub const PLANTED_BODY_WORDS: [(&str, f64); 3] =
     [("quokkazx", 0.0002), ("xylowombat", 0.01), ("zanzibarq", 0.10)];
 /// A sender display name planted in 0.5% of messages.
 pub const PLANTED_SENDER: &str = "Zebedee Quixley";
-/// A subject word planted in 0.3% of messages.
+/// A subject word planted in 0.3% of messages (and kept by their replies).
 pub const PLANTED_SUBJECT: &str = "Zxquarterly";
 
 const SYLLABLES: &[&str] = &[
@@ -290,10 +290,11 @@ impl Generator {
                 subject = c.to_uppercase() + &subject[1..];
             }
         }
-        let planted_subject = self.rng.gen_bool(0.003);
-        if planted_subject {
+        if self.rng.gen_bool(0.003) {
             subject = format!("{PLANTED_SUBJECT} {subject}");
         }
+        // Replies inherit it too.
+        let planted_subject = subject.contains(PLANTED_SUBJECT);
         let keep_refs = refs.split(' ').rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" ");
         self.history.push((message_id.clone(), subject.clone(), keep_refs.clone()));
         let subject_header = match self.rng.gen_range(0..12) {

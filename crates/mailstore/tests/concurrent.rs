@@ -1,0 +1,105 @@
+//! Another writer (standing in for Dovecot or an MTA) renames, moves,
+//! delivers and removes files while we list, flag and move. We never fail,
+//! and afterwards the index agrees with the Maildir.
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use mailstore::{Flag, Mailstore, SortKey};
+use rand::{Rng, SeedableRng};
+use testkit::{Corpus, TempUser};
+
+fn other_writer(maildir: &Path, stop: &AtomicBool) -> usize {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+    let folders = [maildir.to_path_buf(), maildir.join(".Archive"), maildir.join(".Lists.rust")];
+    let mut ops = 0;
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let from = &folders[rng.gen_range(0..folders.len())];
+        let names: Vec<_> = fs::read_dir(from.join("cur"))
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            continue;
+        }
+        let name = &names[rng.gen_range(0..names.len())];
+        let key = name.split(':').next().unwrap();
+        let r = match rng.gen_range(0..5) {
+            // Flag change.
+            0 | 1 => {
+                let flags = ["", "S", "FS", "RS", "T"][rng.gen_range(0..5)];
+                fs::rename(from.join("cur").join(name), from.join("cur").join(format!("{key}:2,{flags}")))
+            }
+            // Move to another folder.
+            2 => {
+                let to = &folders[rng.gen_range(0..folders.len())];
+                fs::rename(from.join("cur").join(name), to.join("cur").join(name))
+            }
+            // New delivery.
+            3 => {
+                n += 1;
+                let tmp = from.join("tmp").join(format!("9{n}.other.host"));
+                fs::write(&tmp, format!("Subject: other {n}\r\n\r\nx\r\n")).unwrap();
+                fs::rename(&tmp, from.join("new").join(format!("9{n}.other.host")))
+            }
+            // Removal.
+            _ => fs::remove_file(from.join("cur").join(name)),
+        };
+        if r.is_ok() {
+            ops += 1;
+        }
+    }
+    ops
+}
+
+#[test]
+fn another_writer_never_makes_us_fail() {
+    let t = TempUser::new();
+    Corpus::write(t.path(), 800, 21);
+    let s = Mailstore::open(t.path()).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let md = t.maildir();
+        std::thread::spawn(move || other_writer(&md, &stop))
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let start = Instant::now();
+    let mut rounds = 0;
+    while start.elapsed() < Duration::from_secs(4) {
+        rounds += 1;
+        let folder = ["INBOX", "Archive", "Lists/rust"][rng.gen_range(0..3)];
+        let page = s.list(folder, SortKey::ALL[rng.gen_range(0..9)], rng.r#gen(), 0, 20).unwrap();
+        let uids: Vec<_> = page.items.iter().map(|m| m.uid).take(3).collect();
+        match rng.gen_range(0..4) {
+            0 => {
+                s.set_flags(folder, &uids, &[Flag::Flagged]).unwrap();
+            }
+            1 => {
+                s.clear_flags(folder, &uids, &[Flag::Seen]).unwrap();
+            }
+            2 => {
+                s.move_to(folder, &uids[..uids.len().min(1)], "Archive").unwrap();
+            }
+            _ => {
+                for u in &uids {
+                    s.raw(folder, *u).unwrap();
+                }
+            }
+        }
+        s.folders().unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    let ops = writer.join().unwrap();
+    assert!(ops > 100 && rounds > 20, "ops {ops}, rounds {rounds}");
+    // Let directory mtimes settle, then everything must agree.
+    std::thread::sleep(Duration::from_millis(1100));
+    s.sync().unwrap();
+    assert_eq!(s.check().unwrap(), vec![]);
+    let indexed = s.snapshot().unwrap();
+    s.reindex(|_| {}).unwrap();
+    assert_eq!(s.snapshot().unwrap(), indexed);
+}

@@ -136,7 +136,9 @@ pub(crate) fn validate(conn: &Connection, full_check: bool) -> Option<String> {
         return Some(format!("schema version {version}, want {SCHEMA_VERSION}"));
     }
     match conn
-        .query_row("SELECT v FROM meta WHERE k = 'complete'", [], |r| r.get::<_, String>(0))
+        .query_row("SELECT v FROM meta WHERE k = 'complete'", [], |r| {
+            r.get::<_, String>(0)
+        })
         .optional()
     {
         Ok(Some(_)) => {}
@@ -178,7 +180,10 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
 }
 
 pub(crate) fn mark_complete(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute("INSERT OR REPLACE INTO meta(k, v) VALUES('complete', '1')", [])?;
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(k, v) VALUES('complete', '1')",
+        [],
+    )?;
     Ok(())
 }
 
@@ -263,7 +268,11 @@ pub(crate) struct Located {
     pub keywords: String,
 }
 
-pub(crate) fn locate(conn: &Connection, folder_id: i64, uid: u32) -> rusqlite::Result<Option<Located>> {
+pub(crate) fn locate(
+    conn: &Connection,
+    folder_id: i64,
+    uid: u32,
+) -> rusqlite::Result<Option<Located>> {
     conn.prepare_cached(
         "SELECT id, key, file, flags, keywords FROM messages WHERE folder_id = ?1 AND uid = ?2",
     )?
@@ -330,7 +339,7 @@ pub(crate) fn insert(
         p.date.unwrap_or(arrival),
         p.from_name,
         p.from_addr,
-        p.from_sort(),
+        p.sender_sort_key(),
         p.to,
         p.to_sort,
         p.cc,
@@ -349,13 +358,15 @@ pub(crate) fn insert(
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO body_fts(rowid, body) VALUES(?1, ?2)")?
         .execute(params![id, p.body])?;
-    tx.prepare_cached("INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)")?
-        .execute(params![
-            id,
-            format!("{} {}", p.from_name, p.from_addr),
-            format!("{} {}", p.to, p.cc),
-            p.subject
-        ])?;
+    tx.prepare_cached(
+        "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        format!("{} {}", p.from_name, p.from_addr),
+        format!("{} {}", p.to, p.cc),
+        p.subject
+    ])?;
     crate::thread::assign(tx, id, p)?;
     Ok((id, uid))
 }
@@ -410,6 +421,7 @@ pub(crate) fn update_file(
 }
 
 pub(crate) fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([id])?;
+    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }

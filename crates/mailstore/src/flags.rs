@@ -182,7 +182,11 @@ impl FlagSet {
             flagged: bits & FLAGGED != 0,
             deleted: bits & DELETED != 0,
             draft: bits & DRAFT != 0,
-            keywords: keywords.split(' ').filter(|s| !s.is_empty()).map(String::from).collect(),
+            keywords: keywords
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
         }
     }
 }
@@ -263,7 +267,11 @@ mod tests {
             ("DFRST", &[], &['D', 'F', 'R', 'S', 'T'], ""),
         ];
         for (info, add, remove, want) in cases {
-            assert_eq!(edit_info(info, add, remove), *want, "{info} +{add:?} -{remove:?}");
+            assert_eq!(
+                edit_info(info, add, remove),
+                *want,
+                "{info} +{add:?} -{remove:?}"
+            );
         }
     }
 
@@ -272,6 +280,9 @@ mod tests {
         let set = FlagSet::from_flags(&[Flag::Seen, Flag::Draft, Flag::Keyword("$Junk".into())]);
         assert_eq!(set.bits(), SEEN | DRAFT);
         assert_eq!(FlagSet::from_parts(set.bits(), "$Junk"), set);
-        assert_eq!(info_bits("DFRST"), SEEN | ANSWERED | FLAGGED | DELETED | DRAFT);
+        assert_eq!(
+            info_bits("DFRST"),
+            SEEN | ANSWERED | FLAGGED | DELETED | DRAFT
+        );
     }
 }

@@ -33,7 +33,9 @@ pub(crate) struct Entry {
 impl Entry {
     /// The flag letters of this file (empty for `new/` files).
     pub fn info(&self) -> &str {
-        split_name(self.file.rsplit('/').next().unwrap_or("")).1.unwrap_or("")
+        split_name(self.file.rsplit('/').next().unwrap_or(""))
+            .1
+            .unwrap_or("")
     }
 }
 
@@ -61,7 +63,11 @@ pub(crate) fn normalize_folder(name: &str) -> Result<String> {
         return Ok(INBOX.to_string());
     }
     let bad = |c: char| c == '.' || c.is_control() || c == '\u{7f}';
-    if name.is_empty() || name.split('/').any(|p| p.is_empty() || p.trim() != p || p.contains(bad)) {
+    if name.is_empty()
+        || name
+            .split('/')
+            .any(|p| p.is_empty() || p.trim() != p || p.contains(bad))
+    {
         return Err(Error::InvalidFolderName(name.to_string()));
     }
     Ok(name.to_string())
@@ -126,7 +132,9 @@ impl Maildir {
         for entry in rd.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let Some(stripped) = name.strip_prefix('.') else { continue };
+            let Some(stripped) = name.strip_prefix('.') else {
+                continue;
+            };
             if stripped.is_empty() || stripped.starts_with('.') || stripped.ends_with('.') {
                 continue;
             }
@@ -211,10 +219,10 @@ impl Maildir {
     /// `dovecot-keywords` if it is new.
     pub fn keyword_index(&self, folder: &str, keyword: &str) -> Result<usize> {
         let mut kws = self.keywords(folder);
-        if let Some(i) = kws
-            .iter()
-            .position(|k| k.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(keyword)))
-        {
+        if let Some(i) = kws.iter().position(|k| {
+            k.as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case(keyword))
+        }) {
             return Ok(i);
         }
         let Some(free) = kws.iter().position(Option::is_none) else {
@@ -327,7 +335,9 @@ fn unique_suffix() -> String {
 
 /// `SECS.MUSECSP<pid>Q<seq>R<rand>.HOST`, Dovecot's unique-name shape.
 fn new_key_base() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     format!(
         "{}.M{}{}.{}",
         now.as_secs(),
@@ -366,7 +376,10 @@ mod tests {
     fn split_name_table() {
         let cases = [
             ("123.M1P2.host", ("123.M1P2.host", None)),
-            ("123.M1P2.host,S=10:2,FS", ("123.M1P2.host,S=10", Some("FS"))),
+            (
+                "123.M1P2.host,S=10:2,FS",
+                ("123.M1P2.host,S=10", Some("FS")),
+            ),
             ("123.host:2,", ("123.host", Some(""))),
             ("123.host:1,experimental", ("123.host", None)),
         ];
@@ -377,7 +390,13 @@ mod tests {
 
     #[test]
     fn folder_names() {
-        let ok = [("INBOX", "INBOX"), ("inbox", "INBOX"), ("Sent", "Sent"), ("A/B", "A/B"), ("/A/", "A")];
+        let ok = [
+            ("INBOX", "INBOX"),
+            ("inbox", "INBOX"),
+            ("Sent", "Sent"),
+            ("A/B", "A/B"),
+            ("/A/", "A"),
+        ];
         for (input, want) in ok {
             assert_eq!(normalize_folder(input).unwrap(), want);
         }

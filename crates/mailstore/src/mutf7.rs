@@ -16,7 +16,11 @@ pub(crate) fn encode(s: &str) -> String {
         out.push('&');
         for chunk in bytes.chunks(3) {
             let n = chunk.len();
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..=n {
                 out.push(ALPHABET[((v >> (18 - 6 * i)) & 63) as usize] as char);

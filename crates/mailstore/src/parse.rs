@@ -42,7 +42,7 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
-    pub fn from_sort(&self) -> String {
+    pub fn sender_sort_key(&self) -> String {
         if self.from_name.is_empty() {
             self.from_addr.to_lowercase()
         } else {
@@ -110,12 +110,11 @@ fn collapse_ws(s: &str, max_chars: usize) -> String {
 }
 
 fn priority(msg: &mail_parser::Message<'_>) -> i64 {
-    if let Some(p) = msg.header_raw("X-Priority") {
-        if let Some(d) = p.trim().chars().next().and_then(|c| c.to_digit(10))
-            && (1..=5).contains(&d)
-        {
-            return i64::from(d);
-        }
+    if let Some(p) = msg.header_raw("X-Priority")
+        && let Some(d) = p.trim().chars().next().and_then(|c| c.to_digit(10))
+        && (1..=5).contains(&d)
+    {
+        return i64::from(d);
     }
     for name in ["Importance", "Priority"] {
         if let Some(v) = msg.header_raw(name) {
@@ -131,8 +130,38 @@ fn priority(msg: &mail_parser::Message<'_>) -> i64 {
     3
 }
 
+/// The header block, if it is not valid UTF-8, decoded as Windows-1252 (what
+/// raw 8-bit headers from old clients nearly always are), followed by the
+/// untouched body.
+fn repair_8bit_headers(raw: &[u8]) -> Option<Vec<u8>> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let head = &raw[..end];
+    if std::str::from_utf8(head).is_ok() {
+        return None;
+    }
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(head);
+    let mut out = text.into_owned().into_bytes();
+    out.extend_from_slice(&raw[end..]);
+    Some(out)
+}
+
 /// Parses a raw message. Never panics on input, never fails.
 pub(crate) fn parse(raw: &[u8]) -> Parsed {
+    match repair_8bit_headers(raw) {
+        Some(fixed) => Parsed {
+            size: raw.len() as i64,
+            vsize: (raw.len() + count_bare_lf(raw)) as i64,
+            ..parse_inner(&fixed)
+        },
+        None => parse_inner(raw),
+    }
+}
+
+fn parse_inner(raw: &[u8]) -> Parsed {
     let mut p = Parsed {
         size: raw.len() as i64,
         vsize: (raw.len() + count_bare_lf(raw)) as i64,
@@ -140,10 +169,16 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
         ..Parsed::default()
     };
     let Some(msg) = MessageParser::default().parse(raw) else {
-        p.snippet = collapse_ws(&String::from_utf8_lossy(&raw[..raw.len().min(4096)]), SNIPPET_CHARS);
+        p.snippet = collapse_ws(
+            &String::from_utf8_lossy(&raw[..raw.len().min(4096)]),
+            SNIPPET_CHARS,
+        );
         return p;
     };
-    p.date = msg.date().filter(|d| d.is_valid()).map(|d| d.to_timestamp());
+    p.date = msg
+        .date()
+        .filter(|d| d.is_valid())
+        .map(|d| d.to_timestamp());
     let from = addr_list(msg.from().or_else(|| msg.sender()));
     if let Some((n, a)) = from.first() {
         p.from_name = n.clone();
@@ -161,7 +196,10 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
     p.is_reply = !p.subject.is_empty() && base.len() != p.subject.len();
     p.subject_sort = base.to_lowercase();
     p.message_id = msg.message_id().unwrap_or("").trim().to_string();
-    p.in_reply_to = ids(msg.in_reply_to()).into_iter().next().unwrap_or_default();
+    p.in_reply_to = ids(msg.in_reply_to())
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     p.references = ids(msg.references());
     if let Some(v) = msg.header_raw("Disposition-Notification-To") {
         p.mdn_to = v.trim().to_string();
@@ -186,7 +224,9 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
     p.snippet = collapse_ws(&body, SNIPPET_CHARS);
     for part in msg.attachments() {
         let inline_image = part.content_id().is_some()
-            && part.content_disposition().is_none_or(|d| !d.is_attachment());
+            && part
+                .content_disposition()
+                .is_none_or(|d| !d.is_attachment());
         let is_text_body_part = matches!(part.body, PartType::Text(_) | PartType::Html(_))
             && part.content_disposition().is_none_or(|d| d.is_inline())
             && part.attachment_name().is_none();
@@ -260,7 +300,13 @@ Hello   there\r\nworld\r\n";
 
     #[test]
     fn garbage_never_panics() {
-        for raw in [&b""[..], b"\0\0\0", b"Subject: x", b"\xff\xfe\r\n\r\n\xff", b"--\r\n--"] {
+        for raw in [
+            &b""[..],
+            b"\0\0\0",
+            b"Subject: x",
+            b"\xff\xfe\r\n\r\n\xff",
+            b"--\r\n--",
+        ] {
             let p = parse(raw);
             assert_eq!(p.size, raw.len() as i64);
         }

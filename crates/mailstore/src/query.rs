@@ -194,7 +194,11 @@ impl Query {
                         "forwarded" => (Flag::Keyword(crate::flags::FORWARDED.into()), true),
                         _ => return Err(bad("is")),
                     };
-                    if on { q.flags.push(flag) } else { q.not_flags.push(flag) }
+                    if on {
+                        q.flags.push(flag)
+                    } else {
+                        q.not_flags.push(flag)
+                    }
                 }
                 _ => q.headers.push(token.clone()),
             }
@@ -208,10 +212,19 @@ impl Query {
         let mut params: Vec<Value> = Vec::new();
         let substr = |cols: &[&str], term: &str, w: &mut Vec<String>, params: &mut Vec<Value>| {
             if term.chars().count() >= 3 {
-                params.push(Value::Text(format!("{{{}}} : {}", cols.join(" "), fts_phrase(term))));
+                params.push(Value::Text(format!(
+                    "{{{}}} : {}",
+                    cols.join(" "),
+                    fts_phrase(term)
+                )));
                 w.push("m.id IN (SELECT rowid FROM hdr_fts WHERE hdr_fts MATCH ?)".into());
             } else {
-                let like = format!("%{}%", term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                let like = format!(
+                    "%{}%",
+                    term.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
                 let mut ors = Vec::new();
                 for c in cols {
                     let sql_cols: &[&str] = match *c {
@@ -246,7 +259,12 @@ impl Query {
         for t in &self.text {
             let mut sub_w = Vec::new();
             let mut sub_p = Vec::new();
-            substr(&["sender", "recipient", "subject"], t, &mut sub_w, &mut sub_p);
+            substr(
+                &["sender", "recipient", "subject"],
+                t,
+                &mut sub_w,
+                &mut sub_p,
+            );
             params.push(Value::Text(fts_phrase(t)));
             params.extend(sub_p);
             w.push(format!(
@@ -272,7 +290,8 @@ impl Query {
                         "(' ' || lower(m.keywords) || ' ') LIKE ?".to_string()
                     }
                     other => {
-                        let bits = crate::flags::FlagSet::from_flags(std::slice::from_ref(other)).bits();
+                        let bits =
+                            crate::flags::FlagSet::from_flags(std::slice::from_ref(other)).bits();
                         format!("(m.flags & {bits}) != 0")
                     }
                 };
@@ -311,10 +330,20 @@ mod tests {
         let day = |y, m, d| days_from_civil(y, m, d) * 86400;
         let cases: Vec<(&str, Query)> = vec![
             ("", Query::new()),
-            ("hello", Query { headers: vec!["hello".into()], ..Query::new() }),
+            (
+                "hello",
+                Query {
+                    headers: vec!["hello".into()],
+                    ..Query::new()
+                },
+            ),
             (
                 "\"annual report\" from:alice",
-                Query { headers: vec!["annual report".into()], sender: vec!["alice".into()], ..Query::new() },
+                Query {
+                    headers: vec!["annual report".into()],
+                    sender: vec!["alice".into()],
+                    ..Query::new()
+                },
             ),
             (
                 "to:bob subject:\"q3 plan\" body:budget",
@@ -327,7 +356,11 @@ mod tests {
             ),
             (
                 "after:2024-01-01 before:2024-02",
-                Query { since: Some(day(2024, 1, 1)), before: Some(day(2024, 2, 1)), ..Query::new() },
+                Query {
+                    since: Some(day(2024, 1, 1)),
+                    before: Some(day(2024, 2, 1)),
+                    ..Query::new()
+                },
             ),
             (
                 "is:unread is:flagged has:attachment in:Sent",
@@ -339,12 +372,24 @@ mod tests {
                     ..Query::new()
                 },
             ),
-            ("re:thing", Query { headers: vec!["re:thing".into()], ..Query::new() }),
+            (
+                "re:thing",
+                Query {
+                    headers: vec!["re:thing".into()],
+                    ..Query::new()
+                },
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(Query::parse(input).unwrap(), want, "{input:?}");
         }
-        for bad in ["after:yesterday", "is:purple", "has:cats", "from:", "in:a.b"] {
+        for bad in [
+            "after:yesterday",
+            "is:purple",
+            "has:cats",
+            "from:",
+            "in:a.b",
+        ] {
             assert!(Query::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -363,7 +408,10 @@ mod tests {
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11017);
-        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29) * 86400));
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(days_from_civil(2024, 2, 29) * 86400)
+        );
         assert_eq!(parse_date("24-1-1"), None);
     }
 }

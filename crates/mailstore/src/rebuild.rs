@@ -9,11 +9,11 @@
 //! One runs per user in a process (the shared state holds it) and across
 //! processes (an exclusive lock on `index.sqlite.lock`).
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
-use std::collections::HashMap;
 use std::time::Duration;
 
 use rusqlite::Connection;

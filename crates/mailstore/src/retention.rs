@@ -112,12 +112,18 @@ pub(crate) fn rescan(conn: &Connection, user_dir: &Path, opened: &AtomicU64) -> 
     }
     let known: HashSet<String> = known.into_iter().collect();
     for name in on_disk.difference(&known) {
-        let Some((at, folder, _)) = split_file_name(name) else { continue };
+        let Some((at, folder, _)) = split_file_name(name) else {
+            continue;
+        };
         let Ok((raw, _)) = crate::sync::read_file(&d.join(name), opened) else {
             continue;
         };
         let p = parse(&raw);
-        let from = if p.from_name.is_empty() { p.from_addr.clone() } else { p.from_name.clone() };
+        let from = if p.from_name.is_empty() {
+            p.from_addr.clone()
+        } else {
+            p.from_name.clone()
+        };
         record(&tx, name, &folder, at, &p.subject, &from, p.date, p.size)?;
     }
     tx.commit()?;
@@ -153,7 +159,11 @@ mod tests {
             let n = file_name(1700000000, folder, "123.M4P5.host,S=10:2,S");
             assert_eq!(
                 split_file_name(&n),
-                Some((1700000000, folder.to_string(), "123.M4P5.host,S=10:2,S".to_string()))
+                Some((
+                    1700000000,
+                    folder.to_string(),
+                    "123.M4P5.host,S=10:2,S".to_string()
+                ))
             );
         }
         assert_eq!(split_file_name("garbage"), None);

@@ -335,8 +335,7 @@ impl Mailstore {
         }
         {
             let st = store.shared.lock();
-            if st.conn.is_some() {
-                let conn = st.conn.as_ref().expect("checked");
+            if let Some(conn) = &st.conn {
                 store.sync_with(conn)?;
             }
         }
@@ -392,7 +391,11 @@ impl Mailstore {
             self.heal_or_connect()?;
             st = sh.lock();
             if st.conn.is_none() {
-                let p = st.rebuild.as_ref().map(|p| p.snapshot()).unwrap_or_default();
+                let p = st
+                    .rebuild
+                    .as_ref()
+                    .map(|p| p.snapshot())
+                    .unwrap_or_default();
                 return Err(Error::Rebuilding(p));
             }
         }
@@ -455,7 +458,9 @@ impl Mailstore {
         let st = self.shared.lock();
         match (&st.conn, &st.last_error) {
             (Some(_), _) => Ok(()),
-            (None, Some(e)) => Err(Error::Index(rusqlite::Error::InvalidParameterName(e.clone()))),
+            (None, Some(e)) => Err(Error::Index(rusqlite::Error::InvalidParameterName(
+                e.clone(),
+            ))),
             (None, None) => Err(Error::Rebuilding(Progress::default())),
         }
     }
@@ -589,7 +594,12 @@ impl Mailstore {
     }
 
     /// Finds a message by UID, syncing once if its file has moved.
-    fn locate_file(&self, conn: &Connection, f: &FolderRow, uid: Uid) -> Result<Option<(Located, std::path::PathBuf)>> {
+    fn locate_file(
+        &self,
+        conn: &Connection,
+        f: &FolderRow,
+        uid: Uid,
+    ) -> Result<Option<(Located, std::path::PathBuf)>> {
         let dir = self.shared.maildir.folder_dir(&f.name);
         for attempt in 0..2 {
             let Some(l) = db::locate(conn, f.id, uid)? else {
@@ -647,11 +657,23 @@ impl Mailstore {
 
     /// Appends a message with flags and an internal date (seconds since the
     /// epoch), as for Sent and Drafts.
-    pub fn append(&self, folder: &str, message: &[u8], flags: &[Flag], date: Option<i64>) -> Result<Uid> {
+    pub fn append(
+        &self,
+        folder: &str,
+        message: &[u8],
+        flags: &[Flag],
+        date: Option<i64>,
+    ) -> Result<Uid> {
         self.append_inner(folder, message, Some(flags), date)
     }
 
-    fn append_inner(&self, folder: &str, message: &[u8], flags: Option<&[Flag]>, date: Option<i64>) -> Result<Uid> {
+    fn append_inner(
+        &self,
+        folder: &str,
+        message: &[u8],
+        flags: Option<&[Flag]>,
+        date: Option<i64>,
+    ) -> Result<Uid> {
         let folder = normalize_folder(folder)?;
         let md = &self.shared.maildir;
         if !md.folder_dir(&folder).join("cur").is_dir() {
@@ -706,14 +728,22 @@ impl Mailstore {
         self.change_flags(folder, uids, &[], flags)
     }
 
-    fn change_flags(&self, folder: &str, uids: &[Uid], add: &[Flag], remove: &[Flag]) -> Result<usize> {
+    fn change_flags(
+        &self,
+        folder: &str,
+        uids: &[Uid],
+        add: &[Flag],
+        remove: &[Flag],
+    ) -> Result<usize> {
         self.with_conn(|conn| {
             let f = self.folder_row(conn, folder)?;
             let dir = self.shared.maildir.folder_dir(&f.name);
             let mut done = 0;
             for &uid in uids {
                 for attempt in 0..2 {
-                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else { break };
+                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else {
+                        break;
+                    };
                     let name = l.file.rsplit('/').next().unwrap_or("");
                     let info = split_name(name).1.unwrap_or("");
                     let new_info = self.info_for(&f.name, info, add, remove)?;
@@ -755,7 +785,13 @@ impl Mailstore {
         self.transfer(folder, uids, dest, true)
     }
 
-    fn transfer(&self, folder: &str, uids: &[Uid], dest: &str, copy: bool) -> Result<Vec<(Uid, Uid)>> {
+    fn transfer(
+        &self,
+        folder: &str,
+        uids: &[Uid],
+        dest: &str,
+        copy: bool,
+    ) -> Result<Vec<(Uid, Uid)>> {
         self.with_conn(|conn| {
             let f = self.folder_row(conn, folder)?;
             let d = self.folder_row(conn, dest)?;
@@ -766,7 +802,9 @@ impl Mailstore {
             let mut out = Vec::new();
             for &uid in uids {
                 for attempt in 0..2 {
-                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else { break };
+                    let Some((l, path)) = self.locate_file(conn, &f, uid)? else {
+                        break;
+                    };
                     // Keyword letters are per folder: translate them.
                     let name = l.file.rsplit('/').next().unwrap_or("");
                     let info = split_name(name).1.unwrap_or("");
@@ -808,7 +846,9 @@ impl Mailstore {
                             continue;
                         }
                         Err(e) if e.kind() == io::ErrorKind::NotFound => break,
-                        Err(e) => return Err(Error::io(if copy { "copy" } else { "move" }, path, e)),
+                        Err(e) => {
+                            return Err(Error::io(if copy { "copy" } else { "move" }, path, e));
+                        }
                     }
                     crate::maildir::sync_dir(target.parent().unwrap_or(&dest_dir))?;
                     let kw = keyword_names(&new_info, &md.keywords(&d.name));
@@ -818,7 +858,8 @@ impl Mailstore {
                             .map_err(|e| Error::io("read", &target, e))?;
                         let p = crate::parse::parse(&raw);
                         let tx = conn.unchecked_transaction()?;
-                        let (_, uid) = db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p)?;
+                        let (_, uid) =
+                            db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p)?;
                         tx.commit()?;
                         uid
                     } else {
@@ -908,12 +949,16 @@ impl Mailstore {
     pub fn restore(&self, id: i64) -> Result<Option<(String, Uid)>> {
         let row: Option<(String, String)> = self.with_conn(|conn| {
             Ok(conn
-                .query_row("SELECT file, folder FROM retained WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT file, folder FROM retained WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?)
         })?;
-        let Some((file, folder)) = row else { return Ok(None) };
+        let Some((file, folder)) = row else {
+            return Ok(None);
+        };
         let Some((_, _, original)) = retention::split_file_name(&file) else {
             return Ok(None);
         };
@@ -921,8 +966,14 @@ impl Mailstore {
         let md = &self.shared.maildir;
         md.ensure_folder(&folder)?;
         let (key, info) = split_name(&original);
-        let kws_lost: String = info.unwrap_or("").chars().filter(|c| !c.is_ascii_lowercase()).collect();
-        let target = md.folder_dir(&folder).join(format!("cur/{key}:2,{kws_lost}"));
+        let kws_lost: String = info
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_ascii_lowercase())
+            .collect();
+        let target = md
+            .folder_dir(&folder)
+            .join(format!("cur/{key}:2,{kws_lost}"));
         let from = retention::dir(&self.shared.user_dir).join(&file);
         match fs::rename(&from, &target) {
             Ok(()) => {}
@@ -999,7 +1050,10 @@ impl Mailstore {
             for (a, b) in &moves {
                 let (pa, pb) = (md.folder_dir(a), md.folder_dir(b));
                 fs::rename(&pa, &pb).map_err(|e| Error::io("rename", &pa, e))?;
-                conn.execute("UPDATE folders SET name = ?2 WHERE name = ?1", params![a, b])?;
+                conn.execute(
+                    "UPDATE folders SET name = ?2 WHERE name = ?1",
+                    params![a, b],
+                )?;
             }
             crate::maildir::sync_dir(md.root())?;
             Ok(())
@@ -1027,7 +1081,11 @@ impl Mailstore {
             // Anything that arrived meanwhile is kept too.
             for e in md.scan(&name)? {
                 let rdir = retention::dir(&self.shared.user_dir);
-                let rname = retention::file_name(now_secs(), &name, e.file.rsplit('/').next().unwrap_or(""));
+                let rname = retention::file_name(
+                    now_secs(),
+                    &name,
+                    e.file.rsplit('/').next().unwrap_or(""),
+                );
                 let _ = fs::rename(dir.join(&e.file), rdir.join(rname));
             }
             match fs::remove_dir_all(&dir) {
@@ -1056,9 +1114,17 @@ impl Mailstore {
 }
 
 fn l_size(conn: &Connection, id: i64) -> Result<u64> {
-    Ok(conn.query_row("SELECT size FROM messages WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? as u64)
+    Ok(
+        conn.query_row("SELECT size FROM messages WHERE id = ?1", [id], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
 }
 
 fn l_vsize(conn: &Connection, id: i64) -> Result<u64> {
-    Ok(conn.query_row("SELECT vsize FROM messages WHERE id = ?1", [id], |r| r.get::<_, i64>(0))? as u64)
+    Ok(
+        conn.query_row("SELECT vsize FROM messages WHERE id = ?1", [id], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
 }

@@ -185,7 +185,10 @@ pub(crate) fn sync(ctx: &Ctx<'_>) -> Result<SyncReport> {
 }
 
 /// Reads and parses one message file, counting the open.
-pub(crate) fn read_file(path: &std::path::Path, opened: &AtomicU64) -> std::io::Result<(Vec<u8>, i64)> {
+pub(crate) fn read_file(
+    path: &std::path::Path,
+    opened: &AtomicU64,
+) -> std::io::Result<(Vec<u8>, i64)> {
     let mut f = File::open(path)?;
     opened.fetch_add(1, Ordering::Relaxed);
     let meta = f.metadata()?;
@@ -243,9 +246,13 @@ fn parse_and_insert(
         let mut tx = ctx.conn.unchecked_transaction()?;
         let mut in_batch = 0;
         for (i, c) in chunks.iter().enumerate() {
-            let parsed = receivers[i % workers]
-                .recv()
-                .map_err(|_| Error::io("parse", PathBuf::new(), std::io::Error::other("worker stopped")))?;
+            let parsed = receivers[i % workers].recv().map_err(|_| {
+                Error::io(
+                    "parse",
+                    PathBuf::new(),
+                    std::io::Error::other("worker stopped"),
+                )
+            })?;
             for (a, p) in c.iter().zip(parsed) {
                 match p {
                     Some((p, arrival)) => {

@@ -14,13 +14,21 @@ use testkit::{Corpus, TempUser};
 
 fn other_writer(maildir: &Path, stop: &AtomicBool) -> usize {
     let mut rng = rand::rngs::StdRng::seed_from_u64(99);
-    let folders = [maildir.to_path_buf(), maildir.join(".Archive"), maildir.join(".Lists.rust")];
+    let folders = [
+        maildir.to_path_buf(),
+        maildir.join(".Archive"),
+        maildir.join(".Lists.rust"),
+    ];
     let mut ops = 0;
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         let from = &folders[rng.gen_range(0..folders.len())];
         let names: Vec<_> = fs::read_dir(from.join("cur"))
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         if names.is_empty() {
             continue;
@@ -31,7 +39,10 @@ fn other_writer(maildir: &Path, stop: &AtomicBool) -> usize {
             // Flag change.
             0 | 1 => {
                 let flags = ["", "S", "FS", "RS", "T"][rng.gen_range(0..5)];
-                fs::rename(from.join("cur").join(name), from.join("cur").join(format!("{key}:2,{flags}")))
+                fs::rename(
+                    from.join("cur").join(name),
+                    from.join("cur").join(format!("{key}:2,{flags}")),
+                )
             }
             // Move to another folder.
             2 => {
@@ -72,7 +83,15 @@ fn another_writer_never_makes_us_fail() {
     while start.elapsed() < Duration::from_secs(4) {
         rounds += 1;
         let folder = ["INBOX", "Archive", "Lists/rust"][rng.gen_range(0..3)];
-        let page = s.list(folder, SortKey::ALL[rng.gen_range(0..9)], rng.r#gen(), 0, 20).unwrap();
+        let page = s
+            .list(
+                folder,
+                SortKey::ALL[rng.gen_range(0..9)],
+                rng.r#gen(),
+                0,
+                20,
+            )
+            .unwrap();
         let uids: Vec<_> = page.items.iter().map(|m| m.uid).take(3).collect();
         match rng.gen_range(0..4) {
             0 => {
@@ -82,7 +101,8 @@ fn another_writer_never_makes_us_fail() {
                 s.clear_flags(folder, &uids, &[Flag::Seen]).unwrap();
             }
             2 => {
-                s.move_to(folder, &uids[..uids.len().min(1)], "Archive").unwrap();
+                s.move_to(folder, &uids[..uids.len().min(1)], "Archive")
+                    .unwrap();
             }
             _ => {
                 for u in &uids {

@@ -31,10 +31,19 @@ fn message(n: u64) -> Vec<u8> {
 /// The child: runs until killed.
 #[test]
 fn crash_child() {
-    let Some(dir) = std::env::var_os("MAILSTORE_CRASH_CHILD") else { return };
+    let Some(dir) = std::env::var_os("MAILSTORE_CRASH_CHILD") else {
+        return;
+    };
     let dir = PathBuf::from(dir);
-    let start: u64 = std::env::var("MAILSTORE_CRASH_START").unwrap().parse().unwrap();
-    let mut log = fs::OpenOptions::new().append(true).create(true).open(dir.join("delivered.log")).unwrap();
+    let start: u64 = std::env::var("MAILSTORE_CRASH_START")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut log = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(dir.join("delivered.log"))
+        .unwrap();
     let s = Mailstore::open(&dir).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(start);
     for n in start.. {
@@ -44,7 +53,12 @@ fn crash_child() {
             0..=3 => {
                 let page = s.list("INBOX", SortKey::Arrival, true, 0, 5).unwrap();
                 let uids: Vec<_> = page.items.iter().map(|m| m.uid).collect();
-                s.set_flags("INBOX", &uids, &[Flag::Seen, Flag::Keyword("$Forwarded".into())]).unwrap();
+                s.set_flags(
+                    "INBOX",
+                    &uids,
+                    &[Flag::Seen, Flag::Keyword("$Forwarded".into())],
+                )
+                .unwrap();
             }
             4..=5 => {
                 let page = s.list("INBOX", SortKey::Arrival, false, 0, 2).unwrap();
@@ -128,10 +142,24 @@ fn killed_at_random_points_loses_and_duplicates_nothing() {
         assert_eq!(s.check().unwrap(), vec![], "trial {trial}");
         let indexed = s.snapshot().unwrap();
         s.reindex(|_| {}).unwrap();
-        assert_eq!(s.snapshot().unwrap(), indexed, "trial {trial}: index differs from a rebuild");
+        assert_eq!(
+            s.snapshot().unwrap(),
+            indexed,
+            "trial {trial}: index differs from a rebuild"
+        );
         drop(s);
-        next = on_disk.keys().max().map_or(next, |m| m + 1).max(logged.iter().max().map_or(0, |m| m + 1)) + 1;
+        next = on_disk
+            .keys()
+            .max()
+            .map_or(next, |m| m + 1)
+            .max(logged.iter().max().map_or(0, |m| m + 1))
+            + 1;
     }
-    eprintln!("{TRIALS} trials, {next} messages; {killed_with_rebuild_leftover} killed during a rebuild");
-    assert!(next > TRIALS as u64 * 3, "the child did too little work to test anything");
+    eprintln!(
+        "{TRIALS} trials, {next} messages; {killed_with_rebuild_leftover} killed during a rebuild"
+    );
+    assert!(
+        next > TRIALS as u64 * 3,
+        "the child did too little work to test anything"
+    );
 }

@@ -12,8 +12,15 @@ use testkit::{Corpus, CorpusStats, PLANTED_SENDER, PLANTED_SUBJECT, TempUser};
 fn assert_matches_stats(s: &Mailstore, stats: &CorpusStats) {
     let folders = s.folders().unwrap();
     for (name, (total, unread)) in &stats.folders {
-        let f = folders.iter().find(|f| &f.name == name).unwrap_or_else(|| panic!("{name}"));
-        assert_eq!((f.total, f.unread), (*total as u64, *unread as u64), "{name}");
+        let f = folders
+            .iter()
+            .find(|f| &f.name == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(
+            (f.total, f.unread),
+            (*total as u64, *unread as u64),
+            "{name}"
+        );
     }
     let all: u64 = folders.iter().map(|f| f.total).sum();
     assert_eq!(all, stats.messages as u64);
@@ -30,22 +37,45 @@ fn generated_corpus_counts_and_search() {
     assert!(s.check().unwrap().is_empty());
 
     for (word, n) in &stats.body_words {
-        let q = Query { body: vec![word.clone()], ..Query::new() };
-        assert_eq!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total, *n as u64, "{word}");
+        let q = Query {
+            body: vec![word.clone()],
+            ..Query::new()
+        };
+        assert_eq!(
+            s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+            *n as u64,
+            "{word}"
+        );
     }
     assert!(stats.body_words["zanzibarq"] > 100);
     let q = Query::scoped(&PLANTED_SENDER.to_lowercase(), Scope::Sender);
-    assert_eq!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total, stats.sender as u64);
+    assert_eq!(
+        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        stats.sender as u64
+    );
     let q = Query::scoped(PLANTED_SUBJECT, Scope::Subject);
-    assert_eq!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total, stats.subject as u64);
+    assert_eq!(
+        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        stats.subject as u64
+    );
     let q = Query::parse("has:attachment").unwrap();
-    assert_eq!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total, stats.attachments as u64);
+    assert_eq!(
+        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        stats.attachments as u64
+    );
     // Decoded non-ASCII text is searchable in headers and bodies.
     let q = Query::scoped("Привет", Scope::Headers);
     assert!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total > 0);
-    let q = Query { body: vec!["façade".into()], ..Query::new() };
+    let q = Query {
+        body: vec!["façade".into()],
+        ..Query::new()
+    };
     assert!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total > 0);
-    assert_eq!(s.files_opened(), 1500, "listing and searching open no files");
+    assert_eq!(
+        s.files_opened(),
+        1500,
+        "listing and searching open no files"
+    );
     drop(s);
 
     // A second open reads the index only.
@@ -63,7 +93,11 @@ fn generated_corpus_counts_and_search() {
 fn write_external(maildir: &Path, folder_dir: &str, name: &str, body: &str) {
     let dir = maildir.join(folder_dir);
     let tmp = dir.join("tmp").join(name);
-    fs::write(&tmp, format!("From: ext@example.com\r\nSubject: {body}\r\n\r\n{body}\r\n")).unwrap();
+    fs::write(
+        &tmp,
+        format!("From: ext@example.com\r\nSubject: {body}\r\n\r\n{body}\r\n"),
+    )
+    .unwrap();
     fs::rename(&tmp, dir.join("new").join(name)).unwrap();
 }
 
@@ -80,11 +114,19 @@ fn incremental_sync_of_outside_changes() {
     assert_eq!(s.files_opened(), 2);
 
     // Dovecot marks one seen: new/ → cur/ with flags. No file opened.
-    fs::rename(md.join("new/1000.ext1.host"), md.join("cur/1000.ext1.host:2,S")).unwrap();
+    fs::rename(
+        md.join("new/1000.ext1.host"),
+        md.join("cur/1000.ext1.host:2,S"),
+    )
+    .unwrap();
     let f = &s.folders().unwrap()[0];
     assert_eq!((f.total, f.unread), (2, 1));
     // Dovecot moves it to Archive (rename keeps the key): no file opened.
-    fs::rename(md.join("cur/1000.ext1.host:2,S"), md.join(".Archive/cur/1000.ext1.host:2,FS")).unwrap();
+    fs::rename(
+        md.join("cur/1000.ext1.host:2,S"),
+        md.join(".Archive/cur/1000.ext1.host:2,FS"),
+    )
+    .unwrap();
     assert_eq!(total("INBOX"), 1);
     let a = s.list("Archive", SortKey::Date, false, 0, 10).unwrap();
     assert_eq!(a.total, 1);
@@ -99,7 +141,12 @@ fn incremental_sync_of_outside_changes() {
         fs::create_dir_all(md.join(".Outside").join(sub)).unwrap();
     }
     write_external(&md, ".Outside", "1002.ext3.host", "three");
-    assert!(s.folders().unwrap().iter().any(|f| f.name == "Outside" && f.total == 1));
+    assert!(
+        s.folders()
+            .unwrap()
+            .iter()
+            .any(|f| f.name == "Outside" && f.total == 1)
+    );
     fs::remove_dir_all(md.join(".Outside")).unwrap();
     assert!(!s.folders().unwrap().iter().any(|f| f.name == "Outside"));
     assert!(s.check().unwrap().is_empty(), "{:?}", s.check().unwrap());
@@ -111,15 +158,32 @@ fn vanished_file_is_a_resync_not_an_error() {
     let s = Mailstore::open(t.path()).unwrap();
     let uid = s.deliver("INBOX", b"Subject: x\r\n\r\nx\r\n").unwrap();
     let md = t.maildir();
-    let name = fs::read_dir(md.join("new")).unwrap().next().unwrap().unwrap().file_name();
+    let name = fs::read_dir(md.join("new"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
     // Moved away by someone else between our sync and our access.
-    fs::rename(md.join("new").join(&name), md.join(".Junk/cur").join(format!("{}:2,S", name.to_string_lossy()))).unwrap();
+    fs::rename(
+        md.join("new").join(&name),
+        md.join(".Junk/cur")
+            .join(format!("{}:2,S", name.to_string_lossy())),
+    )
+    .unwrap();
     assert_eq!(s.raw("INBOX", uid).unwrap(), None);
-    assert_eq!(s.set_flags("INBOX", &[uid], &[mailstore::Flag::Flagged]).unwrap(), 0);
+    assert_eq!(
+        s.set_flags("INBOX", &[uid], &[mailstore::Flag::Flagged])
+            .unwrap(),
+        0
+    );
     assert_eq!(s.move_to("INBOX", &[uid], "Trash").unwrap(), vec![]);
     let junk = s.list("Junk", SortKey::Date, false, 0, 10).unwrap();
     assert_eq!(junk.total, 1);
-    assert_eq!(s.raw("Junk", junk.items[0].uid).unwrap().unwrap(), b"Subject: x\r\n\r\nx\r\n");
+    assert_eq!(
+        s.raw("Junk", junk.items[0].uid).unwrap().unwrap(),
+        b"Subject: x\r\n\r\nx\r\n"
+    );
 }
 
 /// Ways to damage an index file.
@@ -155,8 +219,23 @@ fn damaged_index_heals_on_open() {
     }
     let index = t.path().join("index.sqlite");
     let pristine = fs::read(&index).unwrap();
-    assert!(!t.path().join("index.sqlite-wal").exists() || fs::metadata(t.path().join("index.sqlite-wal")).unwrap().len() == 0);
-    for how in ["garbage-pages", "header-garbage", "truncated", "truncated-to-header", "empty", "not-sqlite", "missing", "old-schema"] {
+    assert!(
+        !t.path().join("index.sqlite-wal").exists()
+            || fs::metadata(t.path().join("index.sqlite-wal"))
+                .unwrap()
+                .len()
+                == 0
+    );
+    for how in [
+        "garbage-pages",
+        "header-garbage",
+        "truncated",
+        "truncated-to-header",
+        "empty",
+        "not-sqlite",
+        "missing",
+        "old-schema",
+    ] {
         fs::write(&index, &pristine).unwrap();
         match how {
             "missing" => fs::remove_file(&index).unwrap(),
@@ -173,7 +252,10 @@ fn damaged_index_heals_on_open() {
         let page = s.list("INBOX", SortKey::Subject, false, 0, 1000).unwrap();
         assert_eq!(page.items.len() as u64, page.total, "{how}");
         if how != "missing" {
-            assert!(t.path().join("index.sqlite.broken").exists(), "{how}: moved aside");
+            assert!(
+                t.path().join("index.sqlite.broken").exists(),
+                "{how}: moved aside"
+            );
         }
     }
 }
@@ -187,7 +269,9 @@ fn rebuild_whose_caller_went_away_still_commits() {
     // The caller opens (starting the rebuild), sees progress, and goes away.
     std::thread::spawn(move || {
         let s = Mailstore::open(&path).unwrap();
-        let p = s.rebuild_progress().expect("large mailbox: rebuild runs in the background");
+        let p = s
+            .rebuild_progress()
+            .expect("large mailbox: rebuild runs in the background");
         assert!(p.total >= 2000 && p.done <= p.total);
         assert!(matches!(s.folders(), Err(mailstore::Error::Rebuilding(_))));
     })
@@ -195,13 +279,18 @@ fn rebuild_whose_caller_went_away_still_commits() {
     .unwrap();
     let start = Instant::now();
     while !index.exists() {
-        assert!(start.elapsed() < Duration::from_secs(180), "rebuild never committed");
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "rebuild never committed"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     // Committed: read it without the crate.
     std::thread::sleep(Duration::from_millis(200));
     let c = rusqlite::Connection::open(&index).unwrap();
-    let n: i64 = c.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n as usize, stats.messages);
     let s = Mailstore::open(t.path()).unwrap();
     assert!(s.wait_ready(Some(Duration::from_secs(60))));
@@ -219,6 +308,11 @@ fn reindex_reports_progress_and_equals_previous_index() {
     let last = calls.last().unwrap();
     assert_eq!((last.done, last.total), (500, 500));
     assert_eq!(s.snapshot().unwrap(), before);
-    let uidvalidity: Vec<_> = s.folders().unwrap().into_iter().map(|f| f.uidvalidity).collect();
+    let uidvalidity: Vec<_> = s
+        .folders()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.uidvalidity)
+        .collect();
     assert!(uidvalidity.iter().all(|&v| v > 0));
 }

@@ -16,7 +16,11 @@ fn msg(i: usize, subject: &str) -> Vec<u8> {
 
 fn files_in(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -35,7 +39,10 @@ fn open_creates_dovecot_layout_with_special_folders() {
         assert!(md.join(format!(".{f}/maildirfolder")).is_file(), "{f}");
     }
     let folders = s.folders().unwrap();
-    let names: Vec<_> = folders.iter().map(|f| (f.name.as_str(), f.special)).collect();
+    let names: Vec<_> = folders
+        .iter()
+        .map(|f| (f.name.as_str(), f.special))
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -54,7 +61,9 @@ fn open_creates_dovecot_layout_with_special_folders() {
 fn deliver_writes_new_and_indexes() {
     let t = TempUser::new();
     let s = Mailstore::open(t.path()).unwrap();
-    let uids: Vec<_> = (0..3).map(|i| s.deliver("INBOX", &msg(i, "hello")).unwrap()).collect();
+    let uids: Vec<_> = (0..3)
+        .map(|i| s.deliver("INBOX", &msg(i, "hello")).unwrap())
+        .collect();
     assert_eq!(uids, vec![1, 2, 3]);
     let new = files_in(&t.maildir().join("new"));
     assert_eq!(new.len(), 3);
@@ -67,7 +76,10 @@ fn deliver_writes_new_and_indexes() {
     assert_eq!((inbox.total, inbox.unread, inbox.uidnext), (3, 3, 4));
     assert_eq!(s.raw("INBOX", 2).unwrap().unwrap(), msg(1, "hello"));
     assert_eq!(s.raw("INBOX", 99).unwrap(), None);
-    assert!(matches!(s.deliver("Nope", b"x"), Err(Error::NoSuchFolder(_))));
+    assert!(matches!(
+        s.deliver("Nope", b"x"),
+        Err(Error::NoSuchFolder(_))
+    ));
 }
 
 #[test]
@@ -87,12 +99,20 @@ fn append_with_flags_and_date() {
     let t = TempUser::new();
     let s = Mailstore::open(t.path()).unwrap();
     let uid = s
-        .append("Sent", &msg(1, "sent"), &[Flag::Seen, Flag::Keyword("$Forwarded".into())], Some(1_700_000_000))
+        .append(
+            "Sent",
+            &msg(1, "sent"),
+            &[Flag::Seen, Flag::Keyword("$Forwarded".into())],
+            Some(1_700_000_000),
+        )
         .unwrap();
     let files = files_in(&t.maildir().join(".Sent/cur"));
     assert_eq!(files.len(), 1);
     assert!(files[0].ends_with(":2,Sa"), "{}", files[0]);
-    assert_eq!(fs::read_to_string(t.maildir().join(".Sent/dovecot-keywords")).unwrap(), "0 $Forwarded\n");
+    assert_eq!(
+        fs::read_to_string(t.maildir().join(".Sent/dovecot-keywords")).unwrap(),
+        "0 $Forwarded\n"
+    );
     let m = s.summary("Sent", uid).unwrap().unwrap();
     assert_eq!(m.arrival, 1_700_000_000);
     assert!(m.flags.seen);
@@ -114,7 +134,11 @@ fn flags_table() {
         (vec![kw("$Junk")], vec![], "FRSTa"),
         (vec![kw("$MDNSent"), kw("$Forwarded")], vec![], "FRSTabc"),
         (vec![], vec![kw("$Junk"), Flag::Deleted], "FRSbc"),
-        (vec![], vec![Flag::Seen, Flag::Flagged, Flag::Answered], "bc"),
+        (
+            vec![],
+            vec![Flag::Seen, Flag::Flagged, Flag::Answered],
+            "bc",
+        ),
         (vec![], vec![kw("$MDNSent"), kw("$Forwarded")], ""),
     ];
     for (set, clear, want) in cases {
@@ -126,12 +150,19 @@ fn flags_table() {
         }
         let files = files_in(&t.maildir().join("cur"));
         assert_eq!(files.len(), 1, "{set:?} {clear:?}");
-        assert!(files[0].ends_with(&format!(":2,{want}")), "{set:?} -{clear:?}: {}", files[0]);
+        assert!(
+            files[0].ends_with(&format!(":2,{want}")),
+            "{set:?} -{clear:?}: {}",
+            files[0]
+        );
         let m = s.summary("INBOX", uid).unwrap().unwrap();
         assert_eq!(m.flags.seen, want.contains('S'));
         assert_eq!(m.flags.flagged, want.contains('F'));
         assert_eq!(m.flags.deleted, want.contains('T'));
-        assert_eq!(s.folders().unwrap()[0].unread, u64::from(!want.contains('S')));
+        assert_eq!(
+            s.folders().unwrap()[0].unread,
+            u64::from(!want.contains('S'))
+        );
         assert!(s.check().unwrap().is_empty());
     }
     assert!(files_in(&t.maildir().join("new")).is_empty());
@@ -145,7 +176,8 @@ fn move_copy_delete_expunge_restore() {
     let a = s.deliver("INBOX", &msg(1, "a")).unwrap();
     let b = s.deliver("INBOX", &msg(2, "b")).unwrap();
     let c = s.deliver("INBOX", &msg(3, "c")).unwrap();
-    s.set_flags("INBOX", &[a], &[Flag::Seen, Flag::Keyword("$Junk".into())]).unwrap();
+    s.set_flags("INBOX", &[a], &[Flag::Seen, Flag::Keyword("$Junk".into())])
+        .unwrap();
 
     let moved = s.move_to("INBOX", &[a], "Archive").unwrap();
     assert_eq!(moved, vec![(a, 1)]);
@@ -164,11 +196,17 @@ fn move_copy_delete_expunge_restore() {
     assert_eq!(trash.total, 1);
     assert_eq!(trash.items[0].subject, "c");
     assert_eq!(s.delete("Trash", &[trash.items[0].uid]).unwrap(), 1);
-    assert_eq!(s.list("Trash", SortKey::Date, false, 0, 10).unwrap().total, 0);
+    assert_eq!(
+        s.list("Trash", SortKey::Date, false, 0, 10).unwrap().total,
+        0
+    );
 
     let retained = s.retained().unwrap();
     assert_eq!(retained.len(), 1);
-    assert_eq!((retained[0].folder.as_str(), retained[0].subject.as_str()), ("Trash", "c"));
+    assert_eq!(
+        (retained[0].folder.as_str(), retained[0].subject.as_str()),
+        ("Trash", "c")
+    );
     let (folder, uid) = s.restore(retained[0].id).unwrap().unwrap();
     assert_eq!(folder, "Trash");
     assert_eq!(s.summary("Trash", uid).unwrap().unwrap().subject, "c");
@@ -177,7 +215,10 @@ fn move_copy_delete_expunge_restore() {
 
     s.set_flags("INBOX", &[b], &[Flag::Deleted]).unwrap();
     assert_eq!(s.expunge_deleted("INBOX").unwrap(), 1);
-    assert_eq!(s.list("INBOX", SortKey::Date, false, 0, 10).unwrap().total, 0);
+    assert_eq!(
+        s.list("INBOX", SortKey::Date, false, 0, 10).unwrap().total,
+        0
+    );
     assert_eq!(s.purge_retained(1).unwrap(), 0);
     assert_eq!(s.purge_retained(0).unwrap(), 1);
     assert!(s.retained().unwrap().is_empty());
@@ -193,23 +234,51 @@ fn folder_create_rename_delete() {
     s.create_folder("Entwürfe").unwrap();
     assert!(t.maildir().join(".Work.Projects/cur").is_dir());
     assert!(t.maildir().join(".Entw&APw-rfe/cur").is_dir());
-    assert!(matches!(s.create_folder("Work"), Err(Error::FolderExists(_))));
-    assert!(matches!(s.create_folder("a.b"), Err(Error::InvalidFolderName(_))));
+    assert!(matches!(
+        s.create_folder("Work"),
+        Err(Error::FolderExists(_))
+    ));
+    assert!(matches!(
+        s.create_folder("a.b"),
+        Err(Error::InvalidFolderName(_))
+    ));
     let uid = s.deliver("Work/Projects", &msg(1, "proj")).unwrap();
-    let before = s.folders().unwrap().into_iter().find(|f| f.name == "Work/Projects").unwrap();
+    let before = s
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Work/Projects")
+        .unwrap();
 
     s.rename_folder("Work", "Jobs").unwrap();
     assert!(t.maildir().join(".Jobs.Projects/cur").is_dir());
     assert!(!t.maildir().join(".Work").exists());
-    let after = s.folders().unwrap().into_iter().find(|f| f.name == "Jobs/Projects").unwrap();
+    let after = s
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == "Jobs/Projects")
+        .unwrap();
     assert_eq!((after.uidvalidity, after.total), (before.uidvalidity, 1));
-    assert_eq!(s.raw("Jobs/Projects", uid).unwrap().unwrap(), msg(1, "proj"));
+    assert_eq!(
+        s.raw("Jobs/Projects", uid).unwrap().unwrap(),
+        msg(1, "proj")
+    );
 
     for special in ["INBOX", "Trash", "Sent"] {
-        assert!(matches!(s.rename_folder(special, "X"), Err(Error::SpecialFolder(_))));
-        assert!(matches!(s.delete_folder(special), Err(Error::SpecialFolder(_))));
+        assert!(matches!(
+            s.rename_folder(special, "X"),
+            Err(Error::SpecialFolder(_))
+        ));
+        assert!(matches!(
+            s.delete_folder(special),
+            Err(Error::SpecialFolder(_))
+        ));
     }
-    assert!(matches!(s.rename_folder("Nope", "X"), Err(Error::NoSuchFolder(_))));
+    assert!(matches!(
+        s.rename_folder("Nope", "X"),
+        Err(Error::NoSuchFolder(_))
+    ));
 
     s.delete_folder("Jobs/Projects").unwrap();
     assert!(!t.maildir().join(".Jobs.Projects").exists());
@@ -232,18 +301,41 @@ fn sort_every_key_both_directions() {
     }
     s.set_flags("INBOX", &[3], &[Flag::Flagged]).unwrap();
     for key in SortKey::ALL {
-        let asc: Vec<_> = s.list("INBOX", key, false, 0, 10).unwrap().items.iter().map(|m| m.uid).collect();
-        let mut desc: Vec<_> = s.list("INBOX", key, true, 0, 10).unwrap().items.iter().map(|m| m.uid).collect();
+        let asc: Vec<_> = s
+            .list("INBOX", key, false, 0, 10)
+            .unwrap()
+            .items
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        let mut desc: Vec<_> = s
+            .list("INBOX", key, true, 0, 10)
+            .unwrap()
+            .items
+            .iter()
+            .map(|m| m.uid)
+            .collect();
         desc.reverse();
         assert_eq!(asc, desc, "{key:?}");
         assert_eq!(asc.len(), 4);
         assert_eq!(SortKey::parse(key.as_str()), Some(key));
     }
     let by = |k| -> Vec<String> {
-        s.list("INBOX", k, false, 0, 10).unwrap().items.into_iter().map(|m| m.subject).collect()
+        s.list("INBOX", k, false, 0, 10)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|m| m.subject)
+            .collect()
     };
-    assert_eq!(by(SortKey::Subject), vec!["Re: alpha", "Bravo", "charlie", "Delta"]);
-    assert_eq!(by(SortKey::Date), vec!["Delta", "Re: alpha", "charlie", "Bravo"]);
+    assert_eq!(
+        by(SortKey::Subject),
+        vec!["Re: alpha", "Bravo", "charlie", "Delta"]
+    );
+    assert_eq!(
+        by(SortKey::Date),
+        vec!["Delta", "Re: alpha", "charlie", "Bravo"]
+    );
     assert_eq!(by(SortKey::Flagged).last().unwrap(), "charlie");
     let page = s.list("INBOX", SortKey::Date, false, 1, 2).unwrap();
     assert_eq!((page.total, page.offset, page.items.len()), (4, 1, 2));
@@ -269,7 +361,11 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
     .unwrap();
     s.append("Sent", b"From: me@example.com\r\nTo: jorg@example.org\r\nSubject: Re: Quarterly budget\r\n\r\nok\r\n", &[Flag::Seen], None)
         .unwrap();
-    let count = |q: &str| s.search(&Query::parse(q).unwrap(), SortKey::Date, true, 0, 50).unwrap().total;
+    let count = |q: &str| {
+        s.search(&Query::parse(q).unwrap(), SortKey::Date, true, 0, 50)
+            .unwrap()
+            .total
+    };
     let cases = [
         ("", 3),
         ("from:jörg", 1),
@@ -299,7 +395,11 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
         assert_eq!(count(q), want, "{q:?}");
     }
     use mailstore::Scope;
-    let scoped = |text, scope| s.search(&Query::scoped(text, scope), SortKey::Date, true, 0, 50).unwrap().total;
+    let scoped = |text, scope| {
+        s.search(&Query::scoped(text, scope), SortKey::Date, true, 0, 50)
+            .unwrap()
+            .total
+    };
     assert_eq!(scoped("budget", Scope::Headers), 2);
     assert_eq!(scoped("budget", Scope::Subject), 2);
     assert_eq!(scoped("budget", Scope::Sender), 0);
@@ -313,7 +413,9 @@ fn threads_from_references_and_subjects() {
     let m = |id: &str, subj: &str, refs: &str| {
         let mut h = format!("From: a@x\r\nSubject: {subj}\r\nMessage-ID: <{id}>\r\n");
         if !refs.is_empty() {
-            h.push_str(&format!("In-Reply-To: <{refs}>\r\nReferences: <{refs}>\r\n"));
+            h.push_str(&format!(
+                "In-Reply-To: <{refs}>\r\nReferences: <{refs}>\r\n"
+            ));
         }
         h.push_str("\r\nx\r\n");
         h.into_bytes()
@@ -321,7 +423,9 @@ fn threads_from_references_and_subjects() {
     // The reply arrives before its parent: threads merge when it comes.
     let r = s.deliver("INBOX", &m("r@x", "Re: plan", "p@x")).unwrap();
     let o = s.deliver("INBOX", &m("o@x", "other", "")).unwrap();
-    let p = s.append("Sent", &m("p@x", "plan", ""), &[Flag::Seen], None).unwrap();
+    let p = s
+        .append("Sent", &m("p@x", "plan", ""), &[Flag::Seen], None)
+        .unwrap();
     let f = s.deliver("INBOX", &m("f@x", "Fwd: plan", "")).unwrap();
     let tid = |folder, uid| s.summary(folder, uid).unwrap().unwrap().thread_id;
     assert_eq!(tid("INBOX", r), tid("Sent", p));

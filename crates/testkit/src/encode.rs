@@ -7,7 +7,11 @@ pub(crate) fn base64_lines(data: &[u8]) -> String {
     let mut out = String::new();
     let mut line = 0;
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -46,7 +50,8 @@ pub(crate) fn quoted_printable(data: &[u8]) -> String {
         if b == b'\r' {
             continue;
         }
-        let trailing_space = (b == b' ' || b == b'\t') && data.get(i + 1).is_none_or(|&n| n == b'\r' || n == b'\n');
+        let trailing_space =
+            (b == b' ' || b == b'\t') && data.get(i + 1).is_none_or(|&n| n == b'\r' || n == b'\n');
         let enc = if (33..=126).contains(&b) && b != b'=' || (b == b' ' && !trailing_space) {
             (b as char).to_string()
         } else {
@@ -106,7 +111,10 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(quoted_printable("café = ok".as_bytes()), "caf=C3=A9 =3D ok");
-        assert_eq!(encoded_word_q("iso-8859-1", b"J\xf6rg M"), "=?iso-8859-1?Q?J=F6rg_M?=");
+        assert_eq!(
+            encoded_word_q("iso-8859-1", b"J\xf6rg M"),
+            "=?iso-8859-1?Q?J=F6rg_M?="
+        );
         assert_eq!(rfc2231(b"r\xe9sum\xe9 1.pdf"), "r%E9sum%E9%201.pdf");
     }
 }

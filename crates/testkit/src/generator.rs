@@ -20,8 +20,11 @@ use crate::encode::{base64_lines, encoded_word, encoded_word_q, quoted_printable
 /// Words planted in bodies, with the share of (well-formed) messages that
 /// get them: a rare word, a 1% word and a 10% word. Syllables of the normal
 /// vocabulary never produce them.
-pub const PLANTED_BODY_WORDS: [(&str, f64); 3] =
-    [("quokkazx", 0.0002), ("xylowombat", 0.01), ("zanzibarq", 0.10)];
+pub const PLANTED_BODY_WORDS: [(&str, f64); 3] = [
+    ("quokkazx", 0.0002),
+    ("xylowombat", 0.01),
+    ("zanzibarq", 0.10),
+];
 /// A sender display name planted in 0.5% of messages.
 pub const PLANTED_SENDER: &str = "Zebedee Quixley";
 /// A subject word planted in 0.3% of messages (and kept by their replies).
@@ -29,8 +32,8 @@ pub const PLANTED_SUBJECT: &str = "Zxquarterly";
 
 const SYLLABLES: &[&str] = &[
     "ka", "lo", "mi", "ne", "ru", "ta", "shi", "ven", "dor", "bel", "an", "es", "ol", "ur", "pra",
-    "sti", "gle", "mon", "tra", "fen", "hul", "wi", "ber", "cal", "dun", "rin", "sol", "pel", "vik",
-    "nor", "gar", "lim", "bos", "pen", "tic", "ard", "ell", "om", "ust", "ing",
+    "sti", "gle", "mon", "tra", "fen", "hul", "wi", "ber", "cal", "dun", "rin", "sol", "pel",
+    "vik", "nor", "gar", "lim", "bos", "pen", "tic", "ard", "ell", "om", "ust", "ing",
 ];
 const FIRST: &[&str] = &[
     "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
@@ -42,14 +45,22 @@ const LAST: &[&str] = &[
     "Novak", "Tanaka", "Kim", "Okafor", "Silva", "Larsen", "Nguyen", "Schmidt", "Haddad",
 ];
 const DOMAINS: &[&str] = &[
-    "example.com", "example.org", "example.net", "mail.example.co.uk", "lists.example.org",
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example.co.uk",
+    "lists.example.org",
 ];
 
 /// Text in a legacy charset: (charset, encoded bytes, the same text in UTF-8).
 const CHARSET_WORDS: &[(&str, &[u8], &str)] = &[
     ("iso-8859-1", b"J\xf6rg M\xfcller", "Jörg Müller"),
     ("iso-8859-1", b"Caf\xe9 cr\xe8me", "Café crème"),
-    ("windows-1252", b"\x93Quoted\x94 \x80 price", "“Quoted” € price"),
+    (
+        "windows-1252",
+        b"\x93Quoted\x94 \x80 price",
+        "“Quoted” € price",
+    ),
     ("iso-8859-2", b"\xa3\xf3d\xbc", "Łódź"),
     ("iso-8859-7", b"\xc3\xe5\xe9\xe1", "Γεια"),
     ("koi8-r", b"\xf0\xd2\xc9\xd7\xc5\xd4", "Привет"),
@@ -132,7 +143,9 @@ impl Generator {
         let mut seen = std::collections::HashSet::new();
         while vocab.len() < 20000 {
             let k = rng.gen_range(1..=4);
-            let w: String = (0..k).map(|_| SYLLABLES[rng.gen_range(0..SYLLABLES.len())]).collect();
+            let w: String = (0..k)
+                .map(|_| SYLLABLES[rng.gen_range(0..SYLLABLES.len())])
+                .collect();
             if seen.insert(w.clone()) {
                 vocab.push(w);
             }
@@ -176,7 +189,10 @@ impl Generator {
         let f = FIRST[self.rng.gen_range(0..FIRST.len())];
         let l = LAST[self.rng.gen_range(0..LAST.len())];
         let d = DOMAINS[self.rng.gen_range(0..DOMAINS.len())];
-        (format!("{f} {l}"), format!("{}.{}@{d}", f.to_lowercase(), l.to_lowercase()))
+        (
+            format!("{f} {l}"),
+            format!("{}.{}@{d}", f.to_lowercase(), l.to_lowercase()),
+        )
     }
 
     /// An address header value, sometimes with an encoded display name.
@@ -205,7 +221,9 @@ impl Generator {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = yoe + era * 400 + i64::from(m <= 2);
-        const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        const MON: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
         const DOW: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
         format!(
             "{}, {} {} {} {:02}:{:02}:{:02} +0000",
@@ -278,14 +296,25 @@ impl Generator {
         if !self.history.is_empty() && self.rng.gen_bool(0.3) {
             let back = self.rng.gen_range(1..=self.history.len().min(200));
             let (pid, psubj, prefs) = self.history[self.history.len() - back].clone();
-            subject = if psubj.starts_with("Re: ") { psubj.clone() } else { format!("Re: {psubj}") };
+            subject = if psubj.starts_with("Re: ") {
+                psubj.clone()
+            } else {
+                format!("Re: {psubj}")
+            };
             if self.rng.gen_bool(0.85) {
-                refs = if prefs.is_empty() { pid.clone() } else { format!("{prefs} {pid}") };
+                refs = if prefs.is_empty() {
+                    pid.clone()
+                } else {
+                    format!("{prefs} {pid}")
+                };
                 reply_to_id = pid;
             }
         } else {
             let n = self.rng.gen_range(2..7);
-            subject = (0..n).map(|_| self.word().to_string()).collect::<Vec<_>>().join(" ");
+            subject = (0..n)
+                .map(|_| self.word().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
             if let Some(c) = subject.get(..1) {
                 subject = c.to_uppercase() + &subject[1..];
             }
@@ -295,8 +324,17 @@ impl Generator {
         }
         // Replies inherit it too.
         let planted_subject = subject.contains(PLANTED_SUBJECT);
-        let keep_refs = refs.split(' ').rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" ");
-        self.history.push((message_id.clone(), subject.clone(), keep_refs.clone()));
+        let keep_refs = refs
+            .split(' ')
+            .rev()
+            .take(10)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.history
+            .push((message_id.clone(), subject.clone(), keep_refs.clone()));
         let subject_header = match self.rng.gen_range(0..12) {
             0 => {
                 let (cs, bytes, _) = CHARSET_WORDS[self.rng.gen_range(0..CHARSET_WORDS.len())];
@@ -322,7 +360,11 @@ impl Generator {
             text.push_str("\n\n");
         }
         for (w, rate) in PLANTED_BODY_WORDS {
-            let hit = if rate < 0.001 { i % 4999 == 17 } else { self.rng.gen_bool(rate) };
+            let hit = if rate < 0.001 {
+                i % 4999 == 17
+            } else {
+                self.rng.gen_bool(rate)
+            };
             if hit {
                 planted.push(w);
                 text.push_str(&format!("Note the {w} here.\n"));
@@ -347,7 +389,9 @@ impl Generator {
             Self::date_header(date),
         );
         if !reply_to_id.is_empty() {
-            headers.push_str(&format!("In-Reply-To: {reply_to_id}\r\nReferences: {keep_refs}\r\n"));
+            headers.push_str(&format!(
+                "In-Reply-To: {reply_to_id}\r\nReferences: {keep_refs}\r\n"
+            ));
         }
         if self.rng.gen_bool(0.02) {
             headers.push_str("X-Priority: 1 (Highest)\r\n");
@@ -416,8 +460,14 @@ impl Generator {
     fn html_part(&mut self, text: &str) -> String {
         let mut html = String::from("<html><head><style>p{margin:0}</style></head><body>");
         for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-            let p = p.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-            html.push_str(&format!("<p>{}</p>\n", p.replace("[image]", "<img src=\"cid:img@gen\">")));
+            let p = p
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            html.push_str(&format!(
+                "<p>{}</p>\n",
+                p.replace("[image]", "<img src=\"cid:img@gen\">")
+            ));
         }
         html.push_str("</body></html>\n");
         format!(
@@ -455,7 +505,9 @@ impl Generator {
                 )
             }
             _ => {
-                let lines: Vec<String> = (0..self.rng.gen_range(3..30)).map(|_| self.sentence()).collect();
+                let lines: Vec<String> = (0..self.rng.gen_range(3..30))
+                    .map(|_| self.sentence())
+                    .collect();
                 format!(
                     "Content-Type: text/plain; charset=us-ascii; name=\"notes.txt\"\r\n\
                      Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\n{}\r\n",
@@ -626,6 +678,9 @@ mod tests {
     #[test]
     fn dates_table() {
         assert_eq!(Generator::date_header(0), "Thu, 1 Jan 1970 00:00:00 +0000");
-        assert_eq!(Generator::date_header(1_600_000_000), "Sun, 13 Sep 2020 12:26:40 +0000");
+        assert_eq!(
+            Generator::date_header(1_600_000_000),
+            "Sun, 13 Sep 2020 12:26:40 +0000"
+        );
     }
 }

@@ -11,7 +11,9 @@ mod encode;
 pub mod generator;
 pub mod golden;
 
-pub use generator::{Corpus, CorpusStats, Generator, PLANTED_BODY_WORDS, PLANTED_SENDER, PLANTED_SUBJECT};
+pub use generator::{
+    Corpus, CorpusStats, Generator, PLANTED_BODY_WORDS, PLANTED_SENDER, PLANTED_SUBJECT,
+};
 
 /// A temporary user directory (`Maildir/` and `index.sqlite` go inside),
 /// removed when dropped.

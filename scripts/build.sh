@@ -16,7 +16,7 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name webmail \
   "$T/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$stage/webmail_bg.wasm" -o "$stage/webmail_bg.opt.wasm"
 mv "$stage/webmail_bg.opt.wasm" "$stage/webmail_bg.wasm"
 cp style/main.css "$stage/webmail.css"

@@ -53,11 +53,19 @@ pub fn encode_query_value(value: &str) -> String {
 }
 
 /// Verifies the credentials, starts a session, remembers the interface.
-pub async fn sign_in(address: String, password: String, interface: Interface) -> Result<(), AppError> {
+pub async fn sign_in(
+    address: String,
+    password: String,
+    interface: Interface,
+) -> Result<(), AppError> {
     let state = app_state()?;
     let parts = request_parts()?;
     let ip = client_ip(&parts, state.web.trust_proxy);
-    let interface = if state.web.offer_basic { interface } else { Interface::Standard };
+    let interface = if state.web.offer_basic {
+        interface
+    } else {
+        Interface::Standard
+    };
     let login_page = format!(
         "{}?address={}&interface={}",
         interface.href("/login"),
@@ -66,7 +74,10 @@ pub async fn sign_in(address: String, password: String, interface: Interface) ->
     );
 
     let dir = state.directory.clone();
-    let outcome = blocking("authenticate", move || dir.authenticate(&address, &password, ip)).await?;
+    let outcome = blocking("authenticate", move || {
+        dir.authenticate(&address, &password, ip)
+    })
+    .await?;
     let error = match outcome {
         Login::Ok(account) => {
             let dir = state.directory.clone();
@@ -77,8 +88,22 @@ pub async fn sign_in(address: String, password: String, interface: Interface) ->
             })
             .await?;
             let ttl = (session.expires_at - now()).max(60);
-            add_cookie(&set_cookie(&state, &parts, SESSION_COOKIE, &session.token, ttl, true))?;
-            add_cookie(&set_cookie(&state, &parts, INTERFACE_COOKIE, interface.as_str(), YEAR_SECS, true))?;
+            add_cookie(&set_cookie(
+                &state,
+                &parts,
+                SESSION_COOKIE,
+                &session.token,
+                ttl,
+                true,
+            ))?;
+            add_cookie(&set_cookie(
+                &state,
+                &parts,
+                INTERFACE_COOKIE,
+                interface.as_str(),
+                YEAR_SECS,
+                true,
+            ))?;
             tracing::info!(address = %account.address, %ip, %interface, "signed in");
             leptos_axum::redirect(&interface.href("/mail"));
             return Ok(());
@@ -114,7 +139,11 @@ pub fn login_defaults() -> Result<crate::api::session::LoginDefaults, AppError> 
     let parts = request_parts()?;
     let remembered = cookie(&parts.headers, INTERFACE_COOKIE).and_then(|c| c.parse().ok());
     Ok(crate::api::session::LoginDefaults {
-        interface: if state.web.offer_basic { remembered.unwrap_or_default() } else { Interface::Standard },
+        interface: if state.web.offer_basic {
+            remembered.unwrap_or_default()
+        } else {
+            Interface::Standard
+        },
         offer_basic: state.web.offer_basic,
     })
 }
@@ -125,14 +154,23 @@ pub async fn switch_interface(interface: Interface) -> Result<(), AppError> {
     let parts = request_parts()?;
     let user = signed_in()?;
     if interface == Interface::Basic && !state.web.offer_basic {
-        let error = AppError::BadRequest { message: "The basic interface is not offered here.".to_owned() };
+        let error = AppError::BadRequest {
+            message: "The basic interface is not offered here.".to_owned(),
+        };
         redirect_with_error(&parts, &user.interface.href("/settings"), &error);
         return Err(error);
     }
     let dir = state.directory.clone();
     let id = user.account_id;
     blocking("switch interface", move || dir.set_interface(id, interface)).await?;
-    add_cookie(&set_cookie(&state, &parts, INTERFACE_COOKIE, interface.as_str(), YEAR_SECS, true))?;
+    add_cookie(&set_cookie(
+        &state,
+        &parts,
+        INTERFACE_COOKIE,
+        interface.as_str(),
+        YEAR_SECS,
+        true,
+    ))?;
     leptos_axum::redirect(&format!("{}?saved=1", interface.href("/settings")));
     Ok(())
 }

@@ -6,9 +6,9 @@
 //! travels in the `error` query parameter when a plain form post (basic
 //! interface, or JavaScript off) is redirected back to its page.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A failure a user can act on.

@@ -11,6 +11,8 @@
 //! [`pages`]; reusable views in [`components`]. Server-only plumbing
 //! (`state`, `session`, `auth`) is compiled with the `ssr` feature.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

@@ -117,7 +117,7 @@ test("one user's session cannot reach another user's pages", async ({ browser })
   await signIn(pb, BOB);
   await expect(pa.getByText(`Signed in as ${ALICE.address}`)).toBeVisible();
   await expect(pb.getByText(`Signed in as ${BOB.address}`)).toBeVisible();
-  const who = await pb.request.post('/api/get_current_user', { headers: { Accept: 'application/json' } });
+  const who = await pb.request.post('/api/current_user', { headers: { Accept: 'application/json' } });
   expect((await who.json()).address).toBe(BOB.address);
   expect(await pb.content()).not.toContain(ALICE.address);
 
@@ -131,7 +131,7 @@ test("one user's session cannot reach another user's pages", async ({ browser })
   const pc = await c.newPage();
   await pc.goto('/mail');
   await expect(pc).toHaveURL(/\/login$/);
-  const api = await pc.request.post('/api/get_current_user');
+  const api = await pc.request.post('/api/current_user');
   expect(api.status()).toBe(401);
   await Promise.all([a.close(), b.close(), c.close()]);
 });
@@ -142,7 +142,7 @@ test('nothing private is served without a session', async ({ request }) => {
     expect(res.status(), path).toBe(303);
     expect(res.headers()['location'], path).toMatch(/\/login$/);
   }
-  const api = await request.post('/api/get_current_user');
+  const api = await request.post('/api/current_user');
   expect(api.status()).toBe(401);
 });
 

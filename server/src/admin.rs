@@ -21,10 +21,9 @@ pub enum AdminError {
 pub fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| AdminError::Password(format!("cannot read the password from stdin: {e}")))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            AdminError::Password(format!("cannot read the password from stdin: {e}"))
+        })?;
         let password = line.trim_end_matches(['\r', '\n']).to_owned();
         if password.is_empty() {
             return Err(AdminError::Password("no password on stdin".to_owned()));
@@ -33,7 +32,8 @@ pub fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(AdminError::Password(
-            "no terminal to ask for the password: pass it on stdin with --password-stdin".to_owned(),
+            "no terminal to ask for the password: pass it on stdin with --password-stdin"
+                .to_owned(),
         ));
     }
     let first = rpassword::prompt_password("New password: ")
@@ -41,7 +41,9 @@ pub fn read_password(from_stdin: bool) -> Result<String, AdminError> {
     let second = rpassword::prompt_password("Repeat password: ")
         .map_err(|e| AdminError::Password(format!("cannot read the password: {e}")))?;
     if first != second {
-        return Err(AdminError::Password("the two passwords differ; nothing was changed".to_owned()));
+        return Err(AdminError::Password(
+            "the two passwords differ; nothing was changed".to_owned(),
+        ));
     }
     Ok(first)
 }

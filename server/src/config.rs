@@ -103,35 +103,48 @@ impl Config {
                     path: path.to_owned(),
                     source,
                 })?;
-                text.parse::<toml::Table>().map_err(|e| ConfigError::Invalid {
-                    origin: Some(path.display().to_string()),
-                    message: e.message().to_owned(),
-                })?
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Invalid {
+                        origin: Some(path.display().to_string()),
+                        message: e.message().to_owned(),
+                    })?
             }
             None => toml::Table::new(),
         };
         for (name, value) in vars {
-            let Some(key) = name.strip_prefix("WEBMAIL_") else { continue };
+            let Some(key) = name.strip_prefix("WEBMAIL_") else {
+                continue;
+            };
             let key = key.to_ascii_lowercase();
             // WEBMAIL_DATA is accepted as a short form of WEBMAIL_DATA_DIR.
-            let key = if key == "data" { "data_dir".to_owned() } else { key };
+            let key = if key == "data" {
+                "data_dir".to_owned()
+            } else {
+                key
+            };
             if !KEYS.contains(&key.as_str()) {
                 continue;
             }
             table.insert(key, env_value(&value));
         }
-        let config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                origin: file.map(|p| p.display().to_string()),
-                message: e.message().to_owned(),
-            })?;
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                    origin: file.map(|p| p.display().to_string()),
+                    message: e.message().to_owned(),
+                })?;
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |message: String| Err(ConfigError::Invalid { origin: None, message });
+        let bad = |message: String| {
+            Err(ConfigError::Invalid {
+                origin: None,
+                message,
+            })
+        };
         if !["auto", "always", "never"].contains(&self.secure_cookies.as_str()) {
             return bad(format!(
                 "secure_cookies must be auto, always or never, not {:?}",
@@ -139,7 +152,10 @@ impl Config {
             ));
         }
         if !["text", "json"].contains(&self.log_format.as_str()) {
-            return bad(format!("log_format must be text or json, not {:?}", self.log_format));
+            return bad(format!(
+                "log_format must be text or json, not {:?}",
+                self.log_format
+            ));
         }
         if self.session_ttl_hours < 1 {
             return bad("session_ttl_hours must be at least 1".to_owned());
@@ -181,7 +197,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -196,7 +215,11 @@ mod tests {
     fn file_then_env() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("webmail.toml");
-        std::fs::write(&file, "listen = \"0.0.0.0:8080\"\ntrust_proxy = true\nlog = \"debug\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:8080\"\ntrust_proxy = true\nlog = \"debug\"\n",
+        )
+        .unwrap();
         let c = Config::load(
             Some(&file),
             vars(&[
@@ -231,10 +254,16 @@ mod tests {
         for (text, needle) in cases {
             let file = dir.path().join("c.toml");
             std::fs::write(&file, text).unwrap();
-            let err = Config::load(Some(&file), vars(&[])).unwrap_err().to_string();
-            assert!(err.contains(needle) || err.contains("invalid"), "{text}: {err}");
+            let err = Config::load(Some(&file), vars(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(needle) || err.contains("invalid"),
+                "{text}: {err}"
+            );
         }
-        let err = Config::load(Some(Path::new("/nonexistent/webmail.toml")), vars(&[])).unwrap_err();
+        let err =
+            Config::load(Some(Path::new("/nonexistent/webmail.toml")), vars(&[])).unwrap_err();
         assert!(err.to_string().contains("cannot read config file"));
         let err = Config::load(None, vars(&[("WEBMAIL_TRUST_PROXY", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("invalid configuration"), "{err}");

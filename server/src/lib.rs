@@ -2,6 +2,8 @@
 //! operator commands. `main.rs` only parses flags and calls in here, so tests
 //! can drive [`router`] without a socket.
 
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod config;
 pub mod metrics;
@@ -187,7 +189,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "health check: directory");
-            (StatusCode::SERVICE_UNAVAILABLE, "directory database unavailable\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "directory database unavailable\n",
+            )
+                .into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "health check panicked");
@@ -198,7 +204,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn metrics_text(Extension(metrics): Extension<Arc<Metrics>>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         metrics.render(),
     )
         .into_response()

@@ -112,7 +112,11 @@ fn run(cli: Cli) -> Result<()> {
             let dir = server::open_directory(&config)?;
             let report = admin::demo(&dir)?;
             let _ = messages;
-            println!("Demo domain {} is ready in {}.", report.domain, config.data_dir.display());
+            println!(
+                "Demo domain {} is ready in {}.",
+                report.domain,
+                config.data_dir.display()
+            );
             println!("Sign in at http://{} with:", config.listen);
             for (address, password) in report.logins {
                 println!("  {address}  password: {password}");
@@ -125,37 +129,62 @@ fn run(cli: Cli) -> Result<()> {
 fn admin_command(config: &Config, command: Admin) -> Result<()> {
     let dir = server::open_directory(config)?;
     match command {
-        Admin::Domain { command: DomainCmd::Add { domain } } => {
+        Admin::Domain {
+            command: DomainCmd::Add { domain },
+        } => {
             dir.add_domain(&domain)?;
             println!("added domain {}", domain.trim().to_lowercase());
         }
-        Admin::Domain { command: DomainCmd::List } => {
+        Admin::Domain {
+            command: DomainCmd::List,
+        } => {
             for d in dir.domains()? {
                 println!("{d}");
             }
         }
-        Admin::User { command: UserCmd::Add { address, password_stdin } } => {
+        Admin::User {
+            command:
+                UserCmd::Add {
+                    address,
+                    password_stdin,
+                },
+        } => {
             let password = admin::read_password(password_stdin)?;
             let account = dir.add_user(&address, &password)?;
             println!("added user {}", account.address);
         }
-        Admin::User { command: UserCmd::Passwd { address, password_stdin } } => {
+        Admin::User {
+            command:
+                UserCmd::Passwd {
+                    address,
+                    password_stdin,
+                },
+        } => {
             if dir.find_user(&address)?.is_none() {
                 bail!("unknown user {address}");
             }
             let password = admin::read_password(password_stdin)?;
             dir.set_password(&address, &password)?;
-            println!("password changed for {}; their sessions were ended", address.trim().to_lowercase());
+            println!(
+                "password changed for {}; their sessions were ended",
+                address.trim().to_lowercase()
+            );
         }
-        Admin::User { command: UserCmd::List { domain } } => {
+        Admin::User {
+            command: UserCmd::List { domain },
+        } => {
             for a in dir.users(domain.as_deref())? {
                 println!("{}", admin::format_user(&a));
             }
         }
-        Admin::User { command: UserCmd::Status { address, status } } => {
-            let status: model::AccountStatus = status
-                .parse()
-                .map_err(|_| anyhow::anyhow!("status must be active, locked or suspended-sending, not {status:?}"))?;
+        Admin::User {
+            command: UserCmd::Status { address, status },
+        } => {
+            let status: model::AccountStatus = status.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "status must be active, locked or suspended-sending, not {status:?}"
+                )
+            })?;
             dir.set_status(&address, status)?;
             println!("{} is now {status}", address.trim().to_lowercase());
         }
@@ -166,7 +195,9 @@ fn admin_command(config: &Config, command: Admin) -> Result<()> {
 fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {

@@ -30,7 +30,9 @@ impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map.entry((route.to_owned(), method.to_owned())).or_default();
+        let s = map
+            .entry((route.to_owned(), method.to_owned()))
+            .or_default();
         *s.by_status.entry(status).or_default() += 1;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
@@ -45,7 +47,9 @@ impl Metrics {
     pub fn render(&self) -> String {
         let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        out.push_str("# HELP webmail_http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str(
+            "# HELP webmail_http_requests_total HTTP requests by route, method and status.\n",
+        );
         out.push_str("# TYPE webmail_http_requests_total counter\n");
         for ((route, method), s) in map.iter() {
             for (status, n) in &s.by_status {
@@ -57,23 +61,43 @@ impl Metrics {
                 );
             }
         }
-        out.push_str("# HELP webmail_http_request_duration_seconds Time to answer, by route and method.\n");
+        out.push_str(
+            "# HELP webmail_http_request_duration_seconds Time to answer, by route and method.\n",
+        );
         out.push_str("# TYPE webmail_http_request_duration_seconds histogram\n");
         for ((route, method), s) in map.iter() {
             let labels = format!("route=\"{}\",method=\"{}\"", escape(route), escape(method));
             for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
-                let _ = writeln!(out, "webmail_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "webmail_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "webmail_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "webmail_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
-            let _ = writeln!(out, "webmail_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "webmail_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "webmail_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "webmail_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -87,10 +111,17 @@ mod tests {
         m.record("GET", "/mail", 200, Duration::from_millis(30));
         m.record("POST", "/api/login", 302, Duration::from_millis(70));
         let text = m.render();
-        assert!(text.contains("webmail_http_requests_total{route=\"/mail\",method=\"GET\",status=\"200\"} 2"), "{text}");
+        assert!(
+            text.contains(
+                "webmail_http_requests_total{route=\"/mail\",method=\"GET\",status=\"200\"} 2"
+            ),
+            "{text}"
+        );
         assert!(text.contains("webmail_http_request_duration_seconds_bucket{route=\"/mail\",method=\"GET\",le=\"0.005\"} 1"));
         assert!(text.contains("webmail_http_request_duration_seconds_bucket{route=\"/mail\",method=\"GET\",le=\"0.05\"} 2"));
-        assert!(text.contains("webmail_http_request_duration_seconds_count{route=\"/api/login\",method=\"POST\"} 1"));
+        assert!(text.contains(
+            "webmail_http_request_duration_seconds_count{route=\"/api/login\",method=\"POST\"} 1"
+        ));
         assert!(text.contains("le=\"+Inf\"} 2"));
     }
 

@@ -88,10 +88,19 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
@@ -164,7 +173,11 @@ pub fn remove_script_elements(html: &str) -> String {
 
 /// Refuses state-changing requests that a browser says came from another
 /// site: server functions accept plain form posts, so this is the CSRF guard.
-pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -190,7 +203,9 @@ pub fn is_cross_site(headers: &HeaderMap, trust_proxy: bool) -> bool {
         return false;
     };
     let host_header = if trust_proxy {
-        headers.get("x-forwarded-host").or_else(|| headers.get(header::HOST))
+        headers
+            .get("x-forwarded-host")
+            .or_else(|| headers.get(header::HOST))
     } else {
         headers.get(header::HOST)
     };
@@ -255,7 +270,10 @@ mod tests {
             ("<p>a</p><script>x()</script><p>b</p>", "<p>a</p><p>b</p>"),
             ("<SCRIPT type=\"module\" nonce=\"n\">x</SCRIPT>z", "z"),
             ("a<script>1</script>b<script>2</script>c", "abc"),
-            ("<link rel=\"modulepreload\" href=\"/x.js\"><p>k</p>", "<p>k</p>"),
+            (
+                "<link rel=\"modulepreload\" href=\"/x.js\"><p>k</p>",
+                "<p>k</p>",
+            ),
             ("a<script>never closed", "a"),
         ];
         for (input, expected) in cases {
@@ -281,8 +299,20 @@ mod tests {
             (&[("sec-fetch-site", "none")], false),
             (&[("sec-fetch-site", "cross-site")], true),
             (&[("sec-fetch-site", "same-site")], true),
-            (&[("origin", "http://mail.example:3000"), ("host", "mail.example:3000")], false),
-            (&[("origin", "http://evil.example"), ("host", "mail.example:3000")], true),
+            (
+                &[
+                    ("origin", "http://mail.example:3000"),
+                    ("host", "mail.example:3000"),
+                ],
+                false,
+            ),
+            (
+                &[
+                    ("origin", "http://evil.example"),
+                    ("host", "mail.example:3000"),
+                ],
+                true,
+            ),
             (&[("origin", "null"), ("host", "mail.example")], true),
             (&[("host", "mail.example")], false),
         ];
@@ -293,10 +323,23 @@ mod tests {
 
     #[test]
     fn public_paths() {
-        for p in ["/login", "/basic/login", "/api/login", "/pkg/abc/webmail.js", "/healthz"] {
+        for p in [
+            "/login",
+            "/basic/login",
+            "/api/login",
+            "/pkg/abc/webmail.js",
+            "/healthz",
+        ] {
             assert!(is_public(p), "{p}");
         }
-        for p in ["/mail", "/basic/mail", "/api/current_user", "/settings", "/loginx", "/api/set_interface"] {
+        for p in [
+            "/mail",
+            "/basic/mail",
+            "/api/current_user",
+            "/settings",
+            "/loginx",
+            "/api/set_interface",
+        ] {
             assert!(!is_public(p), "{p}");
         }
     }

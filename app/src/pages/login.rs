@@ -27,7 +27,8 @@ pub fn LoginPage() -> impl IntoView {
     };
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
     let address = query.with_untracked(|q| q.get("address").unwrap_or_default());
-    let asked = query.with_untracked(|q| q.get("interface").and_then(|i| i.parse::<Interface>().ok()));
+    let asked =
+        query.with_untracked(|q| q.get("interface").and_then(|i| i.parse::<Interface>().ok()));
 
     // The password toggle needs a script, so it appears only once hydrated.
     let hydrated = RwSignal::new(false);

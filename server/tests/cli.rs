@@ -1,0 +1,228 @@
+//! The `webmail` command line: the contract operators, tests and mail
+//! transfer agents rely on. Each bad input gives a message and a non-zero exit.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn webmail(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webmail"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env_remove("WEBMAIL_DATA_DIR")
+        .env_remove("WEBMAIL_DATA")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .as_mut()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn domains_and_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = webmail(d, &["admin", "domain", "add", "Example.ORG"], None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let ok = webmail(
+        d,
+        &[
+            "admin",
+            "user",
+            "add",
+            "Kim@example.org",
+            "--password-stdin",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let list = webmail(d, &["admin", "user", "list", "example.org"], None);
+    assert!(list.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout),
+        "kim@example.org\tactive\tstandard\n"
+    );
+    let ok = webmail(
+        d,
+        &[
+            "admin",
+            "user",
+            "passwd",
+            "kim@example.org",
+            "--password-stdin",
+        ],
+        Some("another-password\n"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let ok = webmail(
+        d,
+        &[
+            "admin",
+            "user",
+            "status",
+            "kim@example.org",
+            "suspended-sending",
+        ],
+        None,
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let list = webmail(d, &["admin", "user", "list"], None);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("kim@example.org\tsuspended-sending"));
+}
+
+#[test]
+fn bad_input_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        webmail(d, &["admin", "domain", "add", "example.net"], None)
+            .status
+            .success()
+    );
+    let cases: &[(&[&str], Option<&str>, i32, &str)] = &[
+        (
+            &["admin", "domain", "add", "bad..domain"],
+            None,
+            1,
+            "domain",
+        ),
+        (
+            &["admin", "domain", "add", "example.net"],
+            None,
+            1,
+            "exists",
+        ),
+        (
+            &["admin", "user", "add", "x@nowhere.test", "--password-stdin"],
+            Some("long-enough-pw\n"),
+            1,
+            "unknown domain",
+        ),
+        (
+            &["admin", "user", "add", "not-an-address", "--password-stdin"],
+            Some("long-enough-pw\n"),
+            1,
+            "address",
+        ),
+        (
+            &["admin", "user", "add", "y@example.net", "--password-stdin"],
+            Some("short\n"),
+            1,
+            "password",
+        ),
+        (
+            &["admin", "user", "add", "y@example.net", "--password-stdin"],
+            Some(""),
+            1,
+            "no password",
+        ),
+        (
+            &["admin", "user", "add", "y@example.net"],
+            None,
+            1,
+            "--password-stdin",
+        ),
+        (
+            &[
+                "admin",
+                "user",
+                "passwd",
+                "ghost@example.net",
+                "--password-stdin",
+            ],
+            Some("long-enough-pw\n"),
+            1,
+            "unknown user",
+        ),
+        (
+            &["admin", "user", "status", "ghost@example.net", "sleeping"],
+            None,
+            1,
+            "status must be",
+        ),
+        (
+            &["admin", "user", "list", "nowhere.test"],
+            None,
+            1,
+            "unknown domain",
+        ),
+        (&["frobnicate"], None, 2, "unrecognized subcommand"),
+        (
+            &["serve", "--listen", "not-an-address"],
+            None,
+            2,
+            "invalid value",
+        ),
+    ];
+    for (args, stdin, code, needle) in cases {
+        let out = webmail(d, args, *stdin);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {t}");
+        assert!(
+            t.to_lowercase().contains(&needle.to_lowercase()),
+            "{args:?}: {t}"
+        );
+    }
+}
+
+#[test]
+fn global_flags_go_anywhere_and_bad_config_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let out = Command::new(env!("CARGO_BIN_EXE_webmail"))
+        .arg("--data")
+        .arg(&data)
+        .args(["admin", "domain", "add", "before.example"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(data.join("directory.sqlite").exists());
+
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "listen = 42\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webmail"))
+        .args(["admin", "domain", "list", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("invalid configuration"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn demo_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = webmail(dir.path(), &["demo", "--messages", "0"], None);
+        assert!(out.status.success(), "{}", text(&out));
+        let t = text(&out);
+        assert!(
+            t.contains("alice@example.com  password: alice-demo-1"),
+            "{t}"
+        );
+    }
+    let list = webmail(dir.path(), &["admin", "user", "list", "example.com"], None);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 3);
+}

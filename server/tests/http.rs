@@ -1,0 +1,328 @@
+//! The router end to end, without a socket: sign-in, the session gate,
+//! cross-site refusal, rate limits, security headers and the basic rendering.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use server::{Config, Metrics};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+}
+
+fn env_with(edit: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        data_dir: dir.path().join("data"),
+        site_root: Some(dir.path().join("site")),
+        ..Config::default()
+    };
+    edit(&mut config);
+    let directory = server::open_directory(&config).unwrap();
+    directory.add_domain("example.com").unwrap();
+    directory
+        .add_user("alice@example.com", "alice-password")
+        .unwrap();
+    directory
+        .add_user("bob@example.com", "bob-password")
+        .unwrap();
+    let state = server::app_state(&config, directory);
+    Env {
+        app: server::router(state, Arc::new(Metrics::default())),
+        _dir: dir,
+    }
+}
+
+fn env() -> Env {
+    env_with(|_| {})
+}
+
+async fn send(
+    app: &axum::Router,
+    req: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn login_form(address: &str, password: &str, interface: &str) -> Request<Body> {
+    Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, "http://localhost/login")
+        .body(Body::from(format!(
+            "address={address}&password={password}&interface={interface}"
+        )))
+        .unwrap()
+}
+
+fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("webmail_session=") && !c.starts_with("webmail_session=;"))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_cookie_and_opens_the_mail_page() {
+    let env = env();
+    let (status, headers, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "standard"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/mail");
+    let raw = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("webmail_session="))
+        .unwrap();
+    assert!(raw.contains("HttpOnly"), "{raw}");
+    assert!(raw.contains("SameSite=Lax"), "{raw}");
+    assert!(
+        !raw.contains("Secure"),
+        "plain http must not get Secure: {raw}"
+    );
+
+    let cookie = session_cookie(&headers).unwrap();
+    let (status, headers, body) = send(&env.app, get("/mail", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("alice@example.com"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("'nonce-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn basic_interface_lands_in_basic_and_has_no_script() {
+    let env = env();
+    let (status, headers, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "basic"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/basic/mail");
+    let cookie = session_cookie(&headers).unwrap();
+    for path in ["/basic/mail", "/basic/settings", "/basic/login"] {
+        let (status, headers, body) = send(&env.app, get(path, Some(&cookie))).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!body.to_lowercase().contains("<script"), "{path}: {body}");
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'none'"), "{path}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_and_unknown_give_the_same_answer() {
+    let env = env();
+    let (_, wrong, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "nope-nope", "standard"),
+    )
+    .await;
+    let (_, unknown, _) = send(
+        &env.app,
+        login_form("zed%40example.com", "nope-nope", "standard"),
+    )
+    .await;
+    for h in [&wrong, &unknown] {
+        let loc = h[header::LOCATION].to_str().unwrap();
+        assert!(loc.starts_with("/login?"), "{loc}");
+        assert!(loc.ends_with("error=bad_credentials"), "{loc}");
+        assert!(session_cookie(h).is_none());
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_are_rate_limited_per_account() {
+    let env = env();
+    for _ in 0..5 {
+        let (_, h, _) = send(
+            &env.app,
+            login_form("bob%40example.com", "wrong-pass", "basic"),
+        )
+        .await;
+        assert!(
+            h[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .contains("error=bad_credentials")
+        );
+    }
+    // Even the right password is refused now, and the user is told to wait.
+    let (_, h, _) = send(
+        &env.app,
+        login_form("bob%40example.com", "bob-password", "basic"),
+    )
+    .await;
+    let loc = h[header::LOCATION].to_str().unwrap();
+    assert!(loc.starts_with("/basic/login?"), "{loc}");
+    assert!(loc.contains("error=rate_limited&minutes="), "{loc}");
+    assert!(session_cookie(&h).is_none());
+    // Alice is unaffected.
+    let (_, h, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "basic"),
+    )
+    .await;
+    assert!(session_cookie(&h).is_some());
+}
+
+#[tokio::test]
+async fn nothing_private_without_a_session() {
+    let env = env();
+    let cases = [
+        ("/mail", "/login"),
+        ("/settings", "/login"),
+        ("/basic/mail", "/basic/login"),
+        ("/nowhere", "/login"),
+    ];
+    for (path, login) in cases {
+        let (status, headers, body) = send(&env.app, get(path, None)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(headers[header::LOCATION], login, "{path}");
+        assert!(!body.contains("example.com"));
+    }
+    let (status, _, _) = send(&env.app, get("/mail", Some("webmail_session=forged"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let req = Request::post("/api/current_user")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&env.app, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("not_signed_in"));
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let env = env();
+    let (_, h, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "standard"),
+    )
+    .await;
+    let cookie = session_cookie(&h).unwrap();
+    let req = Request::post("/api/logout")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = send(&env.app, req).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/login?signed_out=1");
+    let (status, _, _) = send(&env.app, get("/mail", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let env = env();
+    let cases = [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "http://evil.example"), ("host", "localhost")],
+    ];
+    for headers in cases {
+        let mut b = Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html");
+        for (k, v) in &headers {
+            b = b.header(*k, *v);
+        }
+        let req = b
+            .body(Body::from(
+                "address=alice%40example.com&password=alice-password",
+            ))
+            .unwrap();
+        let (status, h, _) = send(&env.app, req).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(session_cookie(&h).is_none());
+    }
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_a_tls_proxy() {
+    let env = env_with(|c| c.trust_proxy = true);
+    let mut req = login_form("alice%40example.com", "alice-password", "standard");
+    req.headers_mut()
+        .insert("x-forwarded-proto", "https".parse().unwrap());
+    let (_, headers, _) = send(&env.app, req).await;
+    let raw = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert!(raw.iter().all(|c| c.contains("; Secure")), "{raw:?}");
+}
+
+#[tokio::test]
+async fn switching_interface_is_remembered() {
+    let env = env();
+    let (_, h, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "standard"),
+    )
+    .await;
+    let cookie = session_cookie(&h).unwrap();
+    let req = Request::post("/api/set_interface")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("interface=basic"))
+        .unwrap();
+    let (status, headers, _) = send(&env.app, req).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/basic/settings?saved=1");
+    let (status, headers, _) = send(&env.app, get("/", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/basic/mail");
+}
+
+#[tokio::test]
+async fn health_and_metrics() {
+    let env = env();
+    let (status, _, body) = send(&env.app, get("/healthz", None)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+    send(&env.app, get("/login", None)).await;
+    let (_, headers, body) = send(&env.app, get("/metrics", None)).await;
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert!(
+        body.contains(
+            "webmail_http_requests_total{route=\"/login\",method=\"GET\",status=\"200\"} 1"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "webmail_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"
+        ),
+        "{body}"
+    );
+}

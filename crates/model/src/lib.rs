@@ -6,6 +6,8 @@
 
 #![deny(missing_docs)]
 
+pub mod mail;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

@@ -14,6 +14,17 @@ pub enum AdminError {
     /// No password could be read.
     #[error("{0}")]
     Password(String),
+    /// The demo mailbox could not be written or indexed.
+    #[error("demo mailbox: {0}")]
+    Mail(#[from] mailstore::Error),
+    /// A demo mailbox could not be cleared.
+    #[error("cannot clear the demo mailbox {path}: {source}")]
+    Clear {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Reads a new password: the first line of stdin with `--password-stdin`,
@@ -70,11 +81,22 @@ pub struct DemoReport {
     pub domain: String,
     /// `(address, password)` for each demo user.
     pub logins: Vec<(String, String)>,
+    /// Messages generated into the first user's mailbox.
+    pub messages: usize,
 }
 
-/// Creates (or resets) the demo domain and its users. Running it again
-/// restores the known passwords and statuses.
-pub fn demo(dir: &Directory) -> Result<DemoReport, AdminError> {
+/// Seed of the demo mailbox, so every demo looks the same.
+const DEMO_SEED: u64 = 20_261_130;
+
+/// Creates (or resets) the demo domain and its users, and fills the first
+/// user's mailbox with `messages` realistic messages (the others get a
+/// small one). Running it again restores the known passwords, statuses and
+/// mailboxes.
+pub fn demo(
+    dir: &Directory,
+    data_root: &std::path::Path,
+    messages: usize,
+) -> Result<DemoReport, AdminError> {
     if !dir.domains()?.iter().any(|d| d == DEMO_DOMAIN) {
         dir.add_domain(DEMO_DOMAIN)?;
     }
@@ -92,8 +114,27 @@ pub fn demo(dir: &Directory) -> Result<DemoReport, AdminError> {
         }
         logins.push((address, (*password).to_owned()));
     }
+    for (i, (address, _)) in logins.iter().enumerate() {
+        let Some(account) = dir.find_user(address)? else {
+            continue;
+        };
+        let user_dir = account.user_dir(data_root);
+        if user_dir.exists() {
+            std::fs::remove_dir_all(&user_dir).map_err(|source| AdminError::Clear {
+                path: user_dir.clone(),
+                source,
+            })?;
+        }
+        let n = if i == 0 { messages } else { messages.min(20) };
+        if n > 0 {
+            testkit::Corpus::write(&user_dir, n, DEMO_SEED + i as u64);
+        }
+        let store = mailstore::Mailstore::open(&user_dir)?;
+        store.reindex(|_| {})?;
+    }
     Ok(DemoReport {
         domain: DEMO_DOMAIN.to_owned(),
         logins,
+        messages,
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod mail_cli;
 pub mod metrics;
 mod middleware;
 

@@ -35,6 +35,27 @@ enum Command {
         #[command(subcommand)]
         command: Admin,
     },
+    /// Deliver one message from stdin into a user's mailbox (a local
+    /// delivery agent for the MTA). Exits 0 delivered, 67 unknown user,
+    /// 75 temporary failure (the MTA retries), 65 bad folder name.
+    Deliver {
+        /// The recipient, `user@domain`.
+        address: String,
+        /// Folder to deliver into (default: Inbox; created if missing).
+        #[arg(long)]
+        folder: Option<String>,
+    },
+    /// Rebuild a user's mail index from the Maildir, showing progress.
+    Reindex {
+        /// The user, `user@domain`.
+        address: String,
+    },
+    /// Open a user's mailbox as the server does (healing a damaged index)
+    /// and compare the index with the Maildir. Exits 1 listing differences.
+    Check {
+        /// The user, `user@domain`.
+        address: String,
+    },
     /// Create or reset the demo domain with its users.
     Demo {
         /// How many messages to put in the demo mailbox.
@@ -108,14 +129,40 @@ fn run(cli: Cli) -> Result<()> {
             serve(config)
         }
         Command::Admin { command } => admin_command(&config, command),
+        Command::Deliver { address, folder } => std::process::exit(server::mail_cli::deliver(
+            &config,
+            &address,
+            folder.as_deref(),
+        )),
+        Command::Reindex { address } => server::mail_cli::reindex(&config, &address),
+        Command::Check { address } => {
+            let differences = server::mail_cli::check(&config, &address)?;
+            if differences.is_empty() {
+                println!(
+                    "{}: the index agrees with the Maildir",
+                    address.trim().to_lowercase()
+                );
+                Ok(())
+            } else {
+                for d in &differences {
+                    println!("{d}");
+                }
+                eprintln!(
+                    "webmail: {} difference(s) between the index and the Maildir",
+                    differences.len()
+                );
+                std::process::exit(1)
+            }
+        }
         Command::Demo { messages } => {
             let dir = server::open_directory(&config)?;
-            let report = admin::demo(&dir)?;
-            let _ = messages;
+            let report = admin::demo(&dir, &config.data_dir, messages)?;
             println!(
-                "Demo domain {} is ready in {}.",
+                "Demo domain {} is ready in {} ({} messages for {}).",
                 report.domain,
-                config.data_dir.display()
+                config.data_dir.display(),
+                report.messages,
+                report.logins[0].0
             );
             println!("Sign in at http://{} with:", config.listen);
             for (address, password) in report.logins {

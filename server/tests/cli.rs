@@ -215,7 +215,7 @@ fn global_flags_go_anywhere_and_bad_config_is_reported() {
 fn demo_is_repeatable() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
-        let out = webmail(dir.path(), &["demo", "--messages", "0"], None);
+        let out = webmail(dir.path(), &["demo", "--messages", "30"], None);
         assert!(out.status.success(), "{}", text(&out));
         let t = text(&out);
         assert!(
@@ -225,4 +225,127 @@ fn demo_is_repeatable() {
     }
     let list = webmail(dir.path(), &["admin", "user", "list", "example.com"], None);
     assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 3);
+    // Run twice, the mailbox holds the 30 messages once, not twice.
+    let maildir = dir.path().join("users/example.com/alice/Maildir");
+    assert_eq!(count_messages(&maildir), 30);
+    let out = webmail(dir.path(), &["check", "alice@example.com"], None);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+fn count_messages(maildir: &std::path::Path) -> usize {
+    let mut n = 0;
+    for folder in std::iter::once(maildir.to_path_buf()).chain(
+        std::fs::read_dir(maildir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.') && p.is_dir()),
+    ) {
+        for sub in ["cur", "new"] {
+            if let Ok(rd) = std::fs::read_dir(folder.join(sub)) {
+                n += rd.count();
+            }
+        }
+    }
+    n
+}
+
+const MESSAGE: &str = "From: Ann <ann@example.org>\r\nTo: kim@example.org\r\nSubject: Hello there\r\nMessage-ID: <m1@example.org>\r\nDate: Mon, 30 Nov 2026 08:00:00 +0000\r\n\r\nA body.\r\n";
+
+#[test]
+fn deliver_follows_sysexits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        webmail(d, &["admin", "domain", "add", "example.org"], None)
+            .status
+            .success()
+    );
+    assert!(
+        webmail(
+            d,
+            &[
+                "admin",
+                "user",
+                "add",
+                "kim@example.org",
+                "--password-stdin"
+            ],
+            Some("a-long-password\n")
+        )
+        .status
+        .success()
+    );
+
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["deliver", "kim@example.org"], MESSAGE, 0),
+        (
+            &["deliver", "KIM@example.org", "--folder", "Lists/Rust"],
+            MESSAGE,
+            0,
+        ),
+        (&["deliver", "nobody@example.org"], MESSAGE, 67),
+        (&["deliver", "kim@nowhere.test"], MESSAGE, 67),
+        (&["deliver", "kim@example.org"], "", 65),
+    ];
+    for (args, stdin, code) in cases {
+        let out = webmail(d, args, Some(stdin));
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {}", text(&out));
+    }
+    let maildir = d.join("users/example.org/kim/Maildir");
+    let inbox = std::fs::read_dir(maildir.join("new")).unwrap().count();
+    assert_eq!(inbox, 1, "exactly one message in the Inbox");
+    let sub = std::fs::read_dir(maildir.join(".Lists.Rust/new"))
+        .unwrap()
+        .count();
+    assert_eq!(sub, 1, "one message in Lists/Rust");
+
+    let out = webmail(d, &["check", "kim@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("agrees"));
+}
+
+#[test]
+fn reindex_and_check_heal_a_corrupt_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        webmail(d, &["admin", "domain", "add", "example.org"], None)
+            .status
+            .success()
+    );
+    assert!(
+        webmail(
+            d,
+            &[
+                "admin",
+                "user",
+                "add",
+                "kim@example.org",
+                "--password-stdin"
+            ],
+            Some("a-long-password\n")
+        )
+        .status
+        .success()
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            webmail(d, &["deliver", "kim@example.org"], Some(MESSAGE))
+                .status
+                .code(),
+            Some(0)
+        );
+    }
+    let index = d.join("users/example.org/kim/index.sqlite");
+    assert!(index.exists());
+    std::fs::write(&index, b"this is not a database at all").unwrap();
+    let out = webmail(d, &["check", "kim@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = webmail(d, &["reindex", "kim@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("3/3 messages"), "{}", text(&out));
+    let out = webmail(d, &["reindex", "ghost@example.org"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("unknown user"));
 }

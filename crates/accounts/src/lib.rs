@@ -160,6 +160,16 @@ pub struct Account {
     pub created_at: i64,
 }
 
+impl Account {
+    /// This account's own directory under the data root:
+    /// `users/<domain>/<local>/`, holding `Maildir/`, `index.sqlite` and
+    /// `user.sqlite`. Local parts and domains are validated on creation, so
+    /// neither can contain a path separator or `..`.
+    pub fn user_dir(&self, data_root: &Path) -> PathBuf {
+        data_root.join("users").join(&self.domain).join(&self.local)
+    }
+}
+
 /// Tunable limits. [`Policy::default`] gives sensible production values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {

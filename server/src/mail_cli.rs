@@ -1,0 +1,164 @@
+//! `webmail deliver`, `reindex` and `check`: the mailstore from the command
+//! line, for the MTA and for operators.
+
+use crate::Config;
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Read, Write};
+
+/// sysexits(3) codes a local delivery agent answers with.
+pub mod exit {
+    /// Delivered.
+    pub const OK: i32 = 0;
+    /// The message or folder name was unacceptable (EX_DATAERR).
+    pub const DATAERR: i32 = 65;
+    /// No such user (EX_NOUSER): the MTA bounces.
+    pub const NOUSER: i32 = 67;
+    /// Try again later (EX_TEMPFAIL): the MTA keeps the message queued.
+    pub const TEMPFAIL: i32 = 75;
+}
+
+/// The largest message `deliver` accepts from stdin.
+const MAX_MESSAGE: u64 = 100 * 1024 * 1024;
+
+/// Delivers stdin to `address`; returns the process exit code. Nothing is
+/// delivered unless the answer is 0, so the MTA may safely retry on 75.
+pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
+    let dir = match crate::open_directory(config) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("webmail deliver: temporary failure: {e}");
+            return exit::TEMPFAIL;
+        }
+    };
+    let account = match dir.find_user(address) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            eprintln!("webmail deliver: unknown user {}", address.trim());
+            return exit::NOUSER;
+        }
+        Err(e) => {
+            eprintln!("webmail deliver: temporary failure: {e}");
+            return exit::TEMPFAIL;
+        }
+    };
+    let mut message = Vec::new();
+    if let Err(e) = std::io::stdin()
+        .take(MAX_MESSAGE + 1)
+        .read_to_end(&mut message)
+    {
+        eprintln!("webmail deliver: cannot read the message: {e}");
+        return exit::TEMPFAIL;
+    }
+    if message.len() as u64 > MAX_MESSAGE {
+        eprintln!("webmail deliver: message larger than {MAX_MESSAGE} bytes refused");
+        return exit::DATAERR;
+    }
+    if message.is_empty() {
+        eprintln!("webmail deliver: empty message refused");
+        return exit::DATAERR;
+    }
+    match mailstore::deliver(&account.user_dir(&config.data_dir), folder, &message) {
+        Ok(delivery) => {
+            tracing::info!(to = %account.address, folder = %delivery.folder, "delivered");
+            exit::OK
+        }
+        Err(e) if e.is_temporary() => {
+            eprintln!("webmail deliver: temporary failure: {e}");
+            exit::TEMPFAIL
+        }
+        Err(e) => {
+            eprintln!("webmail deliver: {e}");
+            exit::DATAERR
+        }
+    }
+}
+
+fn user_dir(config: &Config, address: &str) -> Result<std::path::PathBuf> {
+    let dir = crate::open_directory(config)?;
+    match dir.find_user(address)? {
+        Some(account) => Ok(account.user_dir(&config.data_dir)),
+        None => bail!("unknown user {}", address.trim()),
+    }
+}
+
+/// Rebuilds the index from the Maildir, drawing a progress bar on a terminal.
+pub fn reindex(config: &Config, address: &str) -> Result<()> {
+    let dir = user_dir(config, address)?;
+    let store = mailstore::Mailstore::open(&dir)
+        .or_else(|e| match e {
+            mailstore::Error::Rebuilding(_) => {
+                // A rebuild is already running; open again once it is done.
+                let started = std::time::Instant::now();
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    match mailstore::Mailstore::open(&dir) {
+                        Err(mailstore::Error::Rebuilding(_))
+                            if started.elapsed().as_secs() < 3600 =>
+                        {
+                            continue;
+                        }
+                        other => return other,
+                    }
+                }
+            }
+            other => Err(other),
+        })
+        .with_context(|| format!("cannot open the mailbox of {address}"))?;
+    let tty = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut last_drawn = 0u64;
+    store
+        .reindex(|p| {
+            if p.total == 0 {
+                return;
+            }
+            let pct = p.done * 100 / p.total;
+            if tty && (pct != last_drawn || p.done == p.total) {
+                last_drawn = pct;
+                let filled = (pct / 4) as usize;
+                eprint!(
+                    "\r[{}{}] {pct:3}% {}/{} messages",
+                    "#".repeat(filled),
+                    " ".repeat(25 - filled),
+                    p.done,
+                    p.total
+                );
+                let _ = std::io::stderr().flush();
+            } else if !tty && p.done == p.total {
+                eprintln!("{}/{} messages", p.done, p.total);
+            }
+        })
+        .with_context(|| format!("reindexing the mailbox of {address} failed"))?;
+    if tty {
+        eprintln!();
+    }
+    println!(
+        "reindexed {} in {:.1} s",
+        address.trim().to_lowercase(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Differences between the index and the Maildir, after opening the store
+/// the way the server does.
+pub fn check(config: &Config, address: &str) -> Result<Vec<String>> {
+    let dir = user_dir(config, address)?;
+    let store = loop {
+        match mailstore::Mailstore::open(&dir) {
+            Err(mailstore::Error::Rebuilding(p)) => {
+                eprintln!("index rebuilding: {}/{}", p.done, p.total);
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            other => {
+                break other.with_context(|| format!("cannot open the mailbox of {address}"))?;
+            }
+        }
+    };
+    Ok(store
+        .check()
+        .context("comparing the index with the Maildir failed")?
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .collect())
+}

@@ -61,24 +61,7 @@ CREATE TABLE messages(
     mdn_to TEXT NOT NULL,
     snippet TEXT NOT NULL
 );
-CREATE UNIQUE INDEX messages_uid ON messages(folder_id, uid);
-CREATE UNIQUE INDEX messages_key ON messages(folder_id, key);
-CREATE INDEX messages_date ON messages(folder_id, date_sort);
-CREATE INDEX messages_arrival ON messages(folder_id, arrival);
-CREATE INDEX messages_from ON messages(folder_id, from_sort);
-CREATE INDEX messages_to ON messages(folder_id, to_sort);
-CREATE INDEX messages_subject ON messages(folder_id, subject_sort);
-CREATE INDEX messages_size ON messages(folder_id, size);
-CREATE INDEX messages_msgid ON messages(folder_id, message_id);
-CREATE INDEX messages_flagged ON messages(folder_id, flagged, date_sort);
-CREATE INDEX messages_attachment ON messages(folder_id, has_attachment, date_sort);
-CREATE INDEX messages_all_date ON messages(date_sort);
-CREATE INDEX messages_all_msgid ON messages(message_id);
-CREATE INDEX messages_all_subject ON messages(subject_sort);
-CREATE INDEX messages_thread ON messages(thread_id);
 CREATE TABLE refs(msg INTEGER NOT NULL, ref TEXT NOT NULL);
-CREATE INDEX refs_ref ON refs(ref);
-CREATE INDEX refs_msg ON refs(msg);
 CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', contentless_delete=1,
     tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, subject, tokenize='trigram');
@@ -107,6 +90,27 @@ CREATE TRIGGER messages_upd AFTER UPDATE OF seen, folder_id ON messages BEGIN
 END;
 "#;
 
+/// Secondary indexes: created with the schema, or after a bulk build.
+const INDEXES: &str = r#"
+CREATE UNIQUE INDEX messages_uid ON messages(folder_id, uid);
+CREATE UNIQUE INDEX messages_key ON messages(folder_id, key);
+CREATE INDEX messages_date ON messages(folder_id, date_sort);
+CREATE INDEX messages_arrival ON messages(folder_id, arrival);
+CREATE INDEX messages_from ON messages(folder_id, from_sort);
+CREATE INDEX messages_to ON messages(folder_id, to_sort);
+CREATE INDEX messages_subject ON messages(folder_id, subject_sort);
+CREATE INDEX messages_size ON messages(folder_id, size);
+CREATE INDEX messages_msgid ON messages(folder_id, message_id);
+CREATE INDEX messages_flagged ON messages(folder_id, flagged, date_sort);
+CREATE INDEX messages_attachment ON messages(folder_id, has_attachment, date_sort);
+CREATE INDEX messages_all_date ON messages(date_sort);
+CREATE INDEX messages_all_msgid ON messages(message_id);
+CREATE INDEX messages_all_subject ON messages(subject_sort);
+CREATE INDEX messages_thread ON messages(thread_id);
+CREATE INDEX refs_ref ON refs(ref);
+CREATE INDEX refs_msg ON refs(msg);
+"#;
+
 /// Opens a connection with the pragmas every connection uses.
 pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
@@ -118,10 +122,14 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Creates the schema in an empty database.
-pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
+/// Creates the schema in an empty database; `bulk` leaves out the secondary
+/// indexes (see [`create_indexes`]), which is much faster for a rebuild.
+pub(crate) fn create(conn: &Connection, bulk: bool) -> rusqlite::Result<()> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(SCHEMA)?;
+    if !bulk {
+        tx.execute_batch(INDEXES)?;
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()
 }
@@ -177,6 +185,11 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(DatabaseCorrupt | NotADatabase | SchemaChanged)
     ) || matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("malformed"))
+}
+
+/// Adds the secondary indexes after a bulk build.
+pub(crate) fn create_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(INDEXES)
 }
 
 pub(crate) fn mark_complete(conn: &Connection) -> rusqlite::Result<()> {
@@ -315,6 +328,7 @@ pub(crate) fn insert(
     keywords: &str,
     arrival: i64,
     p: &Parsed,
+    bulk: bool,
 ) -> rusqlite::Result<(i64, u32)> {
     let uid = next_uid(tx, folder_id)?;
     tx.prepare_cached(
@@ -367,7 +381,11 @@ pub(crate) fn insert(
         format!("{} {}", p.to, p.cc),
         p.subject
     ])?;
-    crate::thread::assign(tx, id, p)?;
+    if bulk {
+        crate::thread::record_links(tx, id, p)?;
+    } else {
+        crate::thread::assign(tx, id, p)?;
+    }
     Ok((id, uid))
 }
 

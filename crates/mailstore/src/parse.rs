@@ -130,6 +130,11 @@ fn priority(msg: &mail_parser::Message<'_>) -> i64 {
     3
 }
 
+/// Whether a subject had a reply or forward prefix, given its sort key.
+pub(crate) fn is_reply(subject: &str, subject_sort: &str) -> bool {
+    !subject.is_empty() && subject.trim().to_lowercase() != subject_sort
+}
+
 /// The header block, if it is not valid UTF-8, decoded as Windows-1252 (what
 /// raw 8-bit headers from old clients nearly always are), followed by the
 /// untouched body.
@@ -192,9 +197,8 @@ fn parse_inner(raw: &[u8]) -> Parsed {
         .unwrap_or_default();
     p.cc = display(&addr_list(msg.cc()));
     p.subject = msg.subject().unwrap_or("").trim().to_string();
-    let base = msg.thread_name().unwrap_or("").trim();
-    p.is_reply = !p.subject.is_empty() && base.len() != p.subject.len();
-    p.subject_sort = base.to_lowercase();
+    p.subject_sort = msg.thread_name().unwrap_or("").trim().to_lowercase();
+    p.is_reply = is_reply(&p.subject, &p.subject_sort);
     p.message_id = msg.message_id().unwrap_or("").trim().to_string();
     p.in_reply_to = ids(msg.in_reply_to())
         .into_iter()

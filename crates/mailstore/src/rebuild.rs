@@ -190,17 +190,25 @@ impl Shared {
         }
         {
             let conn = db::connect(&new_path)?;
-            db::create(&conn)?;
+            // The file is thrown away if anything fails: no journal needed.
+            conn.pragma_update(None, "journal_mode", "OFF")?;
+            conn.pragma_update(None, "synchronous", "OFF")?;
+            db::create(&conn, true)?;
             let ctx = Ctx {
                 conn: &conn,
                 maildir: &self.maildir,
                 opened: &self.opened,
                 progress: Some(progress),
+                bulk: true,
             };
             progress.listed.store(false, Ordering::Relaxed);
             sync::sync(&ctx)?;
+            db::create_indexes(&conn)?;
+            crate::thread::assign_all(&conn)?;
             crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
             db::mark_complete(&conn)?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
             conn.close().map_err(|(_, e)| e)?;
         }
@@ -224,6 +232,7 @@ impl Shared {
             maildir: &self.maildir,
             opened: &self.opened,
             progress: None,
+            bulk: false,
         };
         sync::sync(&ctx)?;
         drop(lock);

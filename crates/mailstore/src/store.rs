@@ -417,6 +417,7 @@ impl Mailstore {
             maildir: &self.shared.maildir,
             opened: &self.shared.opened,
             progress: None,
+            bulk: false,
         }
     }
 
@@ -859,7 +860,7 @@ impl Mailstore {
                         let p = crate::parse::parse(&raw);
                         let tx = conn.unchecked_transaction()?;
                         let (_, uid) =
-                            db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p)?;
+                            db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p, false)?;
                         tx.commit()?;
                         uid
                     } else {

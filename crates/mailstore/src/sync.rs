@@ -49,6 +49,8 @@ pub(crate) struct Ctx<'a> {
     pub maildir: &'a Maildir,
     pub opened: &'a AtomicU64,
     pub progress: Option<&'a ProgressCounter>,
+    /// A rebuild into an empty index: threads are computed at the end.
+    pub bulk: bool,
 }
 
 /// Keyword names for the keyword letters in `info`, sorted and space-joined.
@@ -266,6 +268,7 @@ fn parse_and_insert(
                             &a.kw,
                             arrival,
                             &p,
+                            ctx.bulk,
                         )?;
                         report.added += 1;
                     }

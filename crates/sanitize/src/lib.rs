@@ -1,0 +1,242 @@
+//! The one sanitizer for received HTML, CSS and URLs: mail bodies, feed
+//! entries, calendar descriptions. Nothing received is shown any other way.
+//!
+//! Key decisions:
+//! - **An allow-list, kept as data** (the `allow` module): elements, attributes, URL
+//!   schemes and CSS properties that may pass. Everything else is removed.
+//!   Parsing and tree cleaning are `ammonia`'s (html5ever, the same parsing
+//!   rules as browsers, iterative so deep nesting cannot overflow the stack).
+//! - **Decisions are made on parsed values.** URLs are judged after WHATWG
+//!   parsing ([`safe_url`]), attribute values after entity decoding, so
+//!   `java&#x09;script:` and friends are seen as a browser sees them.
+//! - **CSS is filtered per declaration** (the `css` module): a small property list,
+//!   values without escapes, comments, URLs or non-colour functions.
+//!   `<style>` elements are removed with their content; class-based
+//!   styling is lost, which is the price of never evaluating selectors.
+//! - **Nothing is fetched unless allowed.** Remote images lose their `src`
+//!   (the `<img>` stays as a placeholder with its `alt` and size) and are
+//!   counted, so the UI can offer "Show images". Background images and
+//!   `srcset` are never kept. `cid:` images are rewritten through the
+//!   caller's [`Policy::cid_url`]; raster `data:` images stay.
+//! - **Links open safely**: only `http`, `https` and `mailto`, always with
+//!   `rel="noopener noreferrer nofollow"` and `target="_blank"`.
+//! - The output is meant for a sandboxed frame without scripts and with a
+//!   strict CSP; the sanitizer is one layer, not the only one.
+//!
+//! Nothing here fails: every input, however broken, gives some output, so
+//! there is no error type.
+
+#![deny(missing_docs)]
+
+mod allow;
+pub mod audit;
+mod css;
+mod text;
+mod url;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub use text::text_to_html;
+pub use url::safe_url;
+
+use url::{ImageSource, classify_image, percent_decode, strip_prefix_ignore_case};
+
+/// Maps a Content-ID (no angle brackets, URL-decoded) to a same-origin URL
+/// serving that part, or `None` when the message has no such part.
+pub type CidUrl = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// How to treat what the HTML refers to.
+#[derive(Default)]
+pub struct Policy {
+    /// Load remote (`http`/`https`) images. Off by default.
+    pub allow_remote_images: bool,
+    /// Rewrites `cid:` image sources; without it they are dropped.
+    pub cid_url: Option<CidUrl>,
+}
+
+impl Policy {
+    /// A policy that blocks remote images and drops `cid:` images.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets whether remote images load.
+    pub fn allow_remote_images(mut self, allow: bool) -> Self {
+        self.allow_remote_images = allow;
+        self
+    }
+
+    /// Sets the `cid:` rewriter.
+    pub fn cid_url(mut self, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.cid_url = Some(Box::new(f));
+        self
+    }
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("allow_remote_images", &self.allow_remote_images)
+            .field("cid_url", &self.cid_url.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+/// The result of [`email_html`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sanitized {
+    /// A safe HTML fragment.
+    pub html: String,
+    /// Remote images whose `src` was removed (0 when they were allowed).
+    pub blocked_images: u32,
+    /// Whether the input referred to any remote image, blocked or not.
+    pub has_remote_content: bool,
+    /// Content-IDs (URL-decoded) that were rewritten into image sources, in
+    /// order of first use, so the caller knows which parts show inline.
+    pub cid_refs: Vec<String>,
+}
+
+/// Most distinct `cid:` references resolved per document.
+const MAX_CIDS: usize = 4096;
+
+/// State shared with the attribute filter, which must be `'static`.
+struct Shared {
+    allow_remote_images: bool,
+    cids: HashMap<String, (String, String)>,
+    blocked: AtomicU32,
+    remote: AtomicBool,
+    used: Mutex<Vec<String>>,
+}
+
+/// Sanitises a received HTML document or fragment for display.
+pub fn email_html(html: &str, policy: &Policy) -> Sanitized {
+    let shared = Arc::new(Shared {
+        allow_remote_images: policy.allow_remote_images,
+        cids: resolve_cids(html, policy),
+        blocked: AtomicU32::new(0),
+        remote: AtomicBool::new(false),
+        used: Mutex::new(Vec::new()),
+    });
+    let filter_state = Arc::clone(&shared);
+    let mut builder = builder();
+    builder.attribute_filter(move |element, attribute, value| {
+        filter_attribute(&filter_state, element, attribute, value)
+    });
+    let out = builder.clean(html).to_string();
+    drop(builder);
+    let used = shared
+        .used
+        .lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default();
+    Sanitized {
+        html: out,
+        blocked_images: shared.blocked.load(Ordering::Relaxed),
+        has_remote_content: shared.remote.load(Ordering::Relaxed),
+        cid_refs: used,
+    }
+}
+
+fn builder() -> ammonia::Builder<'static> {
+    let mut tags = HashSet::new();
+    let mut tag_attributes = HashMap::new();
+    for (tag, attrs) in allow::TAGS {
+        tags.insert(*tag);
+        tag_attributes.insert(*tag, attrs.iter().copied().collect::<HashSet<_>>());
+    }
+    let mut b = ammonia::Builder::empty();
+    b.tags(tags)
+        .tag_attributes(tag_attributes)
+        .generic_attributes(allow::GENERIC_ATTRIBUTES.iter().copied().collect())
+        .clean_content_tags(allow::DROP_WITH_CONTENT.iter().copied().collect())
+        .url_schemes(allow::URL_SCHEMES.iter().copied().collect())
+        // Relative URLs reach the attribute filter, which removes every one
+        // except the same-origin part URLs it writes itself.
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some(allow::LINK_REL))
+        .set_tag_attribute_value("a", "target", "_blank")
+        .strip_comments(true);
+    b
+}
+
+fn filter_attribute<'u>(
+    shared: &Shared,
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<Cow<'u, str>> {
+    match (element, attribute) {
+        (_, "style") => {
+            let kept = css::filter_style(value);
+            (!kept.is_empty()).then_some(Cow::Owned(kept))
+        }
+        ("a", "href") => safe_url(value).map(Cow::Owned),
+        ("img", "src") => match classify_image(value) {
+            ImageSource::Remote(url) => {
+                shared.remote.store(true, Ordering::Relaxed);
+                if shared.allow_remote_images {
+                    Some(Cow::Owned(url))
+                } else {
+                    shared.blocked.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+            }
+            ImageSource::Cid(cid) => {
+                let (decoded, url) = shared.cids.get(&cid)?;
+                if let Ok(mut used) = shared.used.lock()
+                    && !used.contains(decoded)
+                {
+                    used.push(decoded.clone());
+                }
+                Some(Cow::Owned(url.clone()))
+            }
+            ImageSource::Data(data) => Some(Cow::Owned(data)),
+            ImageSource::Other => None,
+        },
+        (_, "href" | "src") => None,
+        _ => Some(Cow::Borrowed(value)),
+    }
+}
+
+/// Finds every `cid:` token in the raw HTML and asks the policy for its URL.
+/// Keys are the token as the attribute filter will see it (entity-decoded),
+/// values the URL-decoded Content-ID and the URL.
+fn resolve_cids(html: &str, policy: &Policy) -> HashMap<String, (String, String)> {
+    let mut map = HashMap::new();
+    let Some(cid_url) = &policy.cid_url else {
+        return map;
+    };
+    let mut rest = html;
+    while let Some(pos) = find_ignore_case(rest, "cid:") {
+        rest = &rest[pos + 4..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '>' | '<' | ')'))
+            .unwrap_or(rest.len());
+        let token = rest[..end]
+            .replace("&amp;", "&")
+            .replace("&#64;", "@")
+            .replace("&#x40;", "@");
+        rest = &rest[end..];
+        if token.is_empty() || map.contains_key(&token) {
+            continue;
+        }
+        if map.len() >= MAX_CIDS {
+            break;
+        }
+        let decoded = percent_decode(&token);
+        if let Some(url) = cid_url(&decoded) {
+            map.insert(token, (decoded, url));
+        }
+    }
+    map
+}
+
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| strip_prefix_ignore_case(&haystack[i..], needle).is_some())
+}

@@ -105,7 +105,10 @@ fn build_index(bencher: Bencher<'_, '_>, n: usize) {
         assert!(s.wait_ready(Some(Duration::from_secs(3600))));
         s.folders().unwrap().len()
     });
-    eprintln!("after build of {n}: peak memory (VmHWM) {} MB", peak_rss_mb());
+    eprintln!(
+        "after build of {n}: peak memory (VmHWM) {} MB",
+        peak_rss_mb()
+    );
 }
 
 /// Sync after 100 messages were delivered by someone else.
@@ -123,7 +126,11 @@ fn incremental_sync_100_new(bencher: Bencher<'_, '_>, n: usize) {
             round += 1;
             for i in 0..100 {
                 let m = g.next_message();
-                std::fs::write(new_dir.join(format!("1999999999.B{round}x{i}.bench")), m.bytes).unwrap();
+                std::fs::write(
+                    new_dir.join(format!("1999999999.B{round}x{i}.bench")),
+                    m.bytes,
+                )
+                .unwrap();
             }
         })
         .bench_local_values(|()| s.sync().unwrap());
@@ -183,7 +190,10 @@ fn open_cold_first_page(bencher: Bencher<'_, '_>, n: usize) {
 }
 
 fn body(word: &str) -> Query {
-    Query { body: vec![word.to_string()], ..Query::new() }
+    Query {
+        body: vec![word.to_string()],
+        ..Query::new()
+    }
 }
 
 /// Body search, first page of 50 by date with the total count.

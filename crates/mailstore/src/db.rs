@@ -3,8 +3,10 @@
 //! Folder counters are kept by triggers, so `folders()` reads two integers
 //! per folder and never scans messages. Full-text rows live in two FTS5
 //! tables keyed by the message row id: `body_fts` (contentless, word tokens)
-//! for bodies and `hdr_fts` (trigram tokens) for substring search over
-//! decoded sender, recipient and subject.
+//! for bodies and `hdr_fts` (trigram tokens, no positions) for substring
+//! search over decoded sender, recipient and subject. `hdr_fts` holds those
+//! texts lower-cased by Rust (full Unicode), so that `LIKE` — which SQLite
+//! folds for ASCII only — is case-insensitive for every script.
 
 use std::path::Path;
 use std::time::Duration;
@@ -64,7 +66,8 @@ CREATE TABLE messages(
 CREATE TABLE refs(msg INTEGER NOT NULL, ref TEXT NOT NULL);
 CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', contentless_delete=1,
     tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, subject, tokenize='trigram');
+CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, subject, tokenize='trigram',
+    detail='none');
 CREATE TABLE retained(
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL UNIQUE,
@@ -377,9 +380,9 @@ pub(crate) fn insert(
     )?
     .execute(params![
         id,
-        format!("{} {}", p.from_name, p.from_addr),
-        format!("{} {}", p.to, p.cc),
-        p.subject
+        format!("{} {}", p.from_name, p.from_addr).to_lowercase(),
+        format!("{} {}", p.to, p.cc).to_lowercase(),
+        p.subject.to_lowercase()
     ])?;
     if bulk {
         crate::thread::record_links(tx, id, p)?;

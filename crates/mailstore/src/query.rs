@@ -210,35 +210,28 @@ impl Query {
     pub(crate) fn to_sql(&self) -> Result<(String, Vec<Value>)> {
         let mut w: Vec<String> = vec!["1".into()];
         let mut params: Vec<Value> = Vec::new();
+        // Substring match over lower-cased decoded text: the trigram index
+        // answers LIKE for terms of three characters or more.
         let substr = |cols: &[&str], term: &str, w: &mut Vec<String>, params: &mut Vec<Value>| {
-            if term.chars().count() >= 3 {
-                params.push(Value::Text(format!(
-                    "{{{}}} : {}",
-                    cols.join(" "),
-                    fts_phrase(term)
-                )));
-                w.push("m.id IN (SELECT rowid FROM hdr_fts WHERE hdr_fts MATCH ?)".into());
-            } else {
-                let like = format!(
-                    "%{}%",
-                    term.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
-                let mut ors = Vec::new();
-                for c in cols {
-                    let sql_cols: &[&str] = match *c {
-                        "sender" => &["m.from_name", "m.from_addr"],
-                        "recipient" => &["m.to_text", "m.cc_text"],
-                        _ => &["m.subject"],
-                    };
-                    for sc in sql_cols {
-                        params.push(Value::Text(like.clone()));
-                        ors.push(format!("{sc} LIKE ? ESCAPE '\\'"));
-                    }
-                }
-                w.push(format!("({})", ors.join(" OR ")));
-            }
+            let lower = term.to_lowercase();
+            // FTS5 uses the trigram index only for a LIKE without ESCAPE.
+            let special = lower.contains(['\\', '%', '_']);
+            let like = format!(
+                "%{}%",
+                lower
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let escape = if special { " ESCAPE '\\'" } else { "" };
+            let ors: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    params.push(Value::Text(like.clone()));
+                    format!("m.id IN (SELECT rowid FROM hdr_fts WHERE {c} LIKE ?{escape})")
+                })
+                .collect();
+            w.push(format!("({})", ors.join(" OR ")));
         };
         for t in &self.sender {
             substr(&["sender"], t, &mut w, &mut params);

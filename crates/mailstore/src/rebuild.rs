@@ -51,6 +51,9 @@ impl ProgressCounter {
 
 pub(crate) struct State {
     pub conn: Option<Connection>,
+    /// (device, inode) of the index file `conn` has open: if the file is
+    /// deleted or replaced behind our back, the connection is dropped.
+    pub conn_file: Option<(u64, u64)>,
     pub rebuild: Option<Arc<ProgressCounter>>,
     pub last_error: Option<String>,
 }
@@ -83,6 +86,7 @@ pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
         maildir: Maildir::new(user_dir.join("Maildir")),
         state: Mutex::new(State {
             conn: None,
+            conn_file: None,
             rebuild: None,
             last_error: None,
         }),
@@ -91,6 +95,12 @@ pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
     });
     reg.insert(user_dir.to_path_buf(), Arc::downgrade(&shared));
     (shared, true)
+}
+
+/// The (device, inode) of a file.
+pub(crate) fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Why a rebuild starts.
@@ -155,6 +165,7 @@ impl Shared {
         match result {
             Ok(conn) => {
                 st.conn = Some(conn);
+                st.conn_file = file_id(&self.index_path);
                 st.last_error = None;
                 tracing::info!(user_dir = %self.user_dir.display(), "index rebuilt");
             }

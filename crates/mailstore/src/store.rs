@@ -333,13 +333,10 @@ impl Mailstore {
             }
             store.heal_or_connect()?;
         }
-        {
-            let st = store.shared.lock();
-            if let Some(conn) = &st.conn {
-                store.sync_with(conn)?;
-            }
+        match store.with_conn(|c| store.sync_with(c)) {
+            Ok(_) | Err(Error::Rebuilding(_)) => Ok(store),
+            Err(e) => Err(e),
         }
-        Ok(store)
     }
 
     fn heal_or_connect(&self) -> Result<()> {
@@ -353,6 +350,7 @@ impl Mailstore {
                 Ok(conn) => match db::validate(&conn, true) {
                     None => {
                         st.conn = Some(conn);
+                        st.conn_file = crate::rebuild::file_id(&sh.index_path);
                         return Ok(());
                     }
                     Some(reason) => reason,
@@ -383,6 +381,13 @@ impl Mailstore {
     fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let sh = &self.shared;
         let mut st = sh.lock();
+        if st.conn.is_some()
+            && st.rebuild.is_none()
+            && crate::rebuild::file_id(&sh.index_path) != st.conn_file
+        {
+            tracing::warn!(user_dir = %sh.user_dir.display(), "index file deleted or replaced; reopening");
+            st.conn = None;
+        }
         if st.conn.is_none() {
             if let Some(p) = &st.rebuild {
                 return Err(Error::Rebuilding(p.snapshot()));

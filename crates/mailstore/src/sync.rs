@@ -25,8 +25,10 @@ use crate::parse::{Parsed, parse};
 use crate::rebuild::ProgressCounter;
 use crate::{Error, Result};
 
-/// Rows committed per transaction when many messages are parsed.
+/// Rows committed per transaction when many messages are parsed. Bigger
+/// batches in a bulk build mean fewer, larger full-text segments to merge.
 const BATCH: usize = 1000;
+const BULK_BATCH: usize = 20000;
 /// Directory mtimes younger than this are not trusted: a change within the
 /// same timestamp tick would go unnoticed.
 const MTIME_SETTLE_NS: i64 = 1_000_000_000;
@@ -283,7 +285,7 @@ fn parse_and_insert(
                 }
                 in_batch += 1;
             }
-            if in_batch >= BATCH {
+            if in_batch >= if ctx.bulk { BULK_BATCH } else { BATCH } {
                 tx.commit()?;
                 tx = ctx.conn.unchecked_transaction()?;
                 in_batch = 0;

@@ -15,10 +15,14 @@ use std::time::{Duration, Instant};
 use mailstore::{Flag, Mailstore, SortKey};
 
 fn dovecot_binary() -> Option<PathBuf> {
-    ["/usr/sbin/dovecot", "/usr/bin/dovecot", "/usr/local/sbin/dovecot"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    [
+        "/usr/sbin/dovecot",
+        "/usr/bin/dovecot",
+        "/usr/local/sbin/dovecot",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
 }
 
 /// The uid Dovecot should access mail as: ours, or `nobody` when we are
@@ -65,7 +69,11 @@ impl Drop for Dovecot {
 
 impl Dovecot {
     fn start(bin: &Path, root: &Path, user_dir: &Path) -> Dovecot {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let (uid, gid) = mail_ids();
         let dir = root.join("dovecot");
         for d in ["run", "state"] {
@@ -102,7 +110,11 @@ impl Dovecot {
             .expect("start dovecot");
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(20), "dovecot did not start: {}", Self::log_of(&dir));
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "dovecot did not start: {}",
+                Self::log_of(&dir)
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Dovecot { child, port, dir }
@@ -125,7 +137,11 @@ impl Imap {
     fn connect(port: u16) -> Imap {
         let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        let mut imap = Imap { r: BufReader::new(s.try_clone().unwrap()), w: s, tag: 0 };
+        let mut imap = Imap {
+            r: BufReader::new(s.try_clone().unwrap()),
+            w: s,
+            tag: 0,
+        };
         let mut greeting = String::new();
         imap.r.read_line(&mut greeting).unwrap();
         assert!(greeting.starts_with("* OK"), "{greeting}");
@@ -139,9 +155,17 @@ impl Imap {
         let mut out = String::new();
         loop {
             let mut line = String::new();
-            assert!(self.r.read_line(&mut line).unwrap() > 0, "connection closed after {out}");
+            assert!(
+                self.r.read_line(&mut line).unwrap() > 0,
+                "connection closed after {out}"
+            );
             // A literal: {n}\r\n followed by n bytes.
-            if let Some(n) = line.trim_end().strip_suffix('}').and_then(|l| l.rsplit('{').next()).and_then(|n| n.parse::<usize>().ok()) {
+            if let Some(n) = line
+                .trim_end()
+                .strip_suffix('}')
+                .and_then(|l| l.rsplit('{').next())
+                .and_then(|n| n.parse::<usize>().ok())
+            {
                 let mut buf = vec![0; n];
                 self.r.read_exact(&mut buf).unwrap();
                 out.push_str(&line);
@@ -169,9 +193,13 @@ fn message(n: u32) -> Vec<u8> {
 fn dovecot_sees_our_mail_and_we_see_its_changes() {
     let Some(bin) = dovecot_binary() else {
         if std::env::var("WEBMAIL_REQUIRE_DOVECOT").as_deref() == Ok("1") {
-            panic!("WEBMAIL_REQUIRE_DOVECOT=1 but dovecot is not installed (apt-get install dovecot-imapd)");
+            panic!(
+                "WEBMAIL_REQUIRE_DOVECOT=1 but dovecot is not installed (apt-get install dovecot-imapd)"
+            );
         }
-        eprintln!("SKIPPED dovecot interop: dovecot is not installed (apt-get install dovecot-imapd)");
+        eprintln!(
+            "SKIPPED dovecot interop: dovecot is not installed (apt-get install dovecot-imapd)"
+        );
         return;
     };
     let root = tempfile::tempdir().unwrap();
@@ -189,8 +217,13 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
 
     // Mail we delivered is visible, folders too.
     let list = imap.cmd("LIST \"\" \"*\"");
-    for f in ["INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive", "Projects"] {
-        assert!(list.contains(&format!(" {f}\r\n")), "{f} missing from {list}");
+    for f in [
+        "INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive", "Projects",
+    ] {
+        assert!(
+            list.contains(&format!(" {f}\r\n")),
+            "{f} missing from {list}"
+        );
     }
     let sel = imap.cmd("SELECT INBOX");
     assert!(sel.contains("* 3 EXISTS"), "{sel}");
@@ -207,12 +240,23 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
     assert_eq!(m[0].flags.keywords, vec!["$Forwarded"]);
 
     // Ours are seen over IMAP.
-    s.set_flags("INBOX", &[m[1].uid], &[Flag::Seen, Flag::Keyword("$Junk".into())]).unwrap();
+    s.set_flags(
+        "INBOX",
+        &[m[1].uid],
+        &[Flag::Seen, Flag::Keyword("$Junk".into())],
+    )
+    .unwrap();
     imap.cmd("NOOP");
     let flags = imap.cmd("FETCH 2 (FLAGS)");
-    assert!(flags.contains("\\Seen") && flags.contains("$Junk"), "{flags}");
+    assert!(
+        flags.contains("\\Seen") && flags.contains("$Junk"),
+        "{flags}"
+    );
     let flags1 = imap.cmd("FETCH 1 (FLAGS)");
-    assert!(flags1.contains("\\Flagged") && flags1.contains("$Forwarded"), "{flags1}");
+    assert!(
+        flags1.contains("\\Flagged") && flags1.contains("$Forwarded"),
+        "{flags1}"
+    );
 
     // A move over IMAP does not confuse us.
     imap.cmd("MOVE 3 Projects");
@@ -221,12 +265,19 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
     assert_eq!(inbox.total, 2);
     assert_eq!(projects.total, 1);
     assert_eq!(projects.items[0].subject, "interop 3");
-    assert_eq!(s.raw("Projects", projects.items[0].uid).unwrap().unwrap(), message(3));
+    assert_eq!(
+        s.raw("Projects", projects.items[0].uid).unwrap().unwrap(),
+        message(3)
+    );
 
     // A folder and a message appended over IMAP appear here.
     imap.cmd("CREATE Reports");
     let msg = message(9);
-    imap.cmd(&format!("APPEND Reports (\\Seen) {{{}+}}\r\n{}", msg.len(), String::from_utf8(msg.clone()).unwrap()));
+    imap.cmd(&format!(
+        "APPEND Reports (\\Seen) {{{}+}}\r\n{}",
+        msg.len(),
+        String::from_utf8(msg.clone()).unwrap()
+    ));
     let reports = s.list("Reports", SortKey::Date, false, 0, 10).unwrap();
     assert_eq!(reports.total, 1);
     assert!(reports.items[0].flags.seen);
@@ -240,7 +291,11 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
     assert!(st.contains("MESSAGES 1"), "{st}");
     imap.cmd("LOGOUT");
 
-    assert_eq!(s.check().unwrap(), vec![], "index agrees with the Maildir Dovecot changed");
+    assert_eq!(
+        s.check().unwrap(),
+        vec![],
+        "index agrees with the Maildir Dovecot changed"
+    );
     let log = Dovecot::log_of(&dovecot.dir);
     assert!(!log.contains("Error:"), "dovecot complained: {log}");
 }

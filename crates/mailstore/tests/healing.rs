@@ -316,3 +316,20 @@ fn reindex_reports_progress_and_equals_previous_index() {
         .collect();
     assert!(uidvalidity.iter().all(|&v| v > 0));
 }
+
+#[test]
+fn index_deleted_while_open_is_rebuilt() {
+    let t = TempUser::new();
+    let stats = Corpus::write(t.path(), 200, 4);
+    let s = Mailstore::open(t.path()).unwrap();
+    assert_matches_stats(&s, &stats);
+    fs::remove_file(t.path().join("index.sqlite")).unwrap();
+    let _ = fs::remove_file(t.path().join("index.sqlite-wal"));
+    let again = Mailstore::open(t.path()).unwrap();
+    assert!(again.wait_ready(Some(Duration::from_secs(60))));
+    assert_matches_stats(&s, &stats);
+    assert!(
+        t.path().join("index.sqlite").exists(),
+        "a new index was written"
+    );
+}

@@ -33,6 +33,23 @@ pub enum AppError {
         /// What was wrong, in words for the user.
         message: String,
     },
+    /// The mail index is being rebuilt; try again shortly.
+    Rebuilding {
+        /// Messages indexed so far.
+        done: u64,
+        /// Messages to index (0 while still counting).
+        total: u64,
+    },
+    /// The folder does not exist (any more).
+    NoSuchFolder,
+    /// The message does not exist (any more).
+    NoSuchMessage,
+    /// A folder with that name exists already.
+    FolderExists,
+    /// The folder name cannot be used.
+    InvalidFolderName,
+    /// Special folders cannot be renamed or deleted.
+    SpecialFolder,
     /// Our fault. The cause was logged on the server.
     Internal,
 }
@@ -47,6 +64,12 @@ impl AppError {
             AppError::NotSignedIn => "not_signed_in",
             AppError::Forbidden => "forbidden",
             AppError::BadRequest { .. } => "bad_request",
+            AppError::Rebuilding { .. } => "rebuilding",
+            AppError::NoSuchFolder => "no_such_folder",
+            AppError::NoSuchMessage => "no_such_message",
+            AppError::FolderExists => "folder_exists",
+            AppError::InvalidFolderName => "invalid_folder_name",
+            AppError::SpecialFolder => "special_folder",
             AppError::Internal => "internal",
         }
     }
@@ -65,6 +88,12 @@ impl AppError {
             "locked" => AppError::Locked,
             "not_signed_in" => AppError::NotSignedIn,
             "forbidden" => AppError::Forbidden,
+            "rebuilding" => AppError::Rebuilding { done: 0, total: 0 },
+            "no_such_folder" => AppError::NoSuchFolder,
+            "no_such_message" => AppError::NoSuchMessage,
+            "folder_exists" => AppError::FolderExists,
+            "invalid_folder_name" => AppError::InvalidFolderName,
+            "special_folder" => AppError::SpecialFolder,
             "internal" => AppError::Internal,
             _ => return None,
         })
@@ -86,7 +115,12 @@ impl AppError {
             AppError::BadCredentials | AppError::NotSignedIn => 401,
             AppError::RateLimited { .. } => 429,
             AppError::Locked | AppError::Forbidden => 403,
-            AppError::BadRequest { .. } => 400,
+            AppError::BadRequest { .. }
+            | AppError::FolderExists
+            | AppError::InvalidFolderName
+            | AppError::SpecialFolder => 400,
+            AppError::NoSuchFolder | AppError::NoSuchMessage => 404,
+            AppError::Rebuilding { .. } => 503,
             AppError::Internal => 500,
         }
     }
@@ -111,6 +145,28 @@ impl fmt::Display for AppError {
                 "This request was refused because it came from another site. Reload the page and try again.",
             ),
             AppError::BadRequest { message } => f.write_str(message),
+            AppError::Rebuilding { done, total } if *total > 0 => write!(
+                f,
+                "Your mailbox is being re-indexed ({done} of {total} messages). It will be back in a moment."
+            ),
+            AppError::Rebuilding { .. } => {
+                f.write_str("Your mailbox is being re-indexed. It will be back in a moment.")
+            }
+            AppError::NoSuchFolder => f.write_str(
+                "That folder does not exist. It may have been renamed or deleted; pick another from the folder list.",
+            ),
+            AppError::NoSuchMessage => f.write_str(
+                "That message is no longer here. It may have been moved or deleted.",
+            ),
+            AppError::FolderExists => {
+                f.write_str("A folder with that name already exists. Choose another name.")
+            }
+            AppError::InvalidFolderName => f.write_str(
+                "That folder name cannot be used. Avoid an empty name, a leading dot, and the characters / and ..",
+            ),
+            AppError::SpecialFolder => {
+                f.write_str("Inbox, Drafts, Sent, Junk, Trash and Archive cannot be renamed or deleted.")
+            }
             AppError::Internal => f.write_str(
                 "Something went wrong on our side. Try again in a moment; if it keeps happening, contact support.",
             ),
@@ -147,6 +203,11 @@ mod tests {
             AppError::Locked,
             AppError::NotSignedIn,
             AppError::Forbidden,
+            AppError::NoSuchFolder,
+            AppError::NoSuchMessage,
+            AppError::FolderExists,
+            AppError::InvalidFolderName,
+            AppError::SpecialFolder,
             AppError::Internal,
         ];
         for e in cases {

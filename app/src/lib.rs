@@ -21,6 +21,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -91,7 +93,8 @@ pub fn use_interface() -> Interface {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    use pages::{login::LoginPage, mail::MailPage, not_found::NotFound, settings::SettingsPage};
+    use pages::mail::{mailbox::MailPage, source::SourcePage};
+    use pages::{login::LoginPage, not_found::NotFound, settings::SettingsPage};
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -99,6 +102,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/basic/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/mail") view=MailPage ssr=SsrMode::Async />
                 <Route path=path!("/basic/mail") view=MailPage ssr=SsrMode::Async />
+                <Route path=path!("/mail/source") view=SourcePage ssr=SsrMode::Async />
+                <Route path=path!("/basic/mail/source") view=SourcePage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/basic/settings") view=SettingsPage ssr=SsrMode::Async />
             </Routes>

@@ -30,6 +30,8 @@ pub struct SignedIn {
     pub status: AccountStatus,
     /// The interface chosen for this session.
     pub interface: Interface,
+    /// The account's own directory (`users/<domain>/<local>/`).
+    pub user_dir: std::path::PathBuf,
 }
 
 impl SignedIn {

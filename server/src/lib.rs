@@ -137,6 +137,7 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
         .route("/", get(root))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
+        .route("/mail/raw", get(raw_message))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -212,4 +213,46 @@ async fn metrics_text(Extension(metrics): Extension<Arc<Metrics>>) -> Response {
         metrics.render(),
     )
         .into_response()
+}
+
+/// Query of `/mail/raw`.
+#[derive(serde::Deserialize)]
+struct RawQuery {
+    folder: String,
+    uid: u32,
+}
+
+/// `/mail/raw`: the exact stored bytes of a message, as a download.
+async fn raw_message(
+    Extension(user): Extension<app::session::SignedIn>,
+    axum::extract::Query(q): axum::extract::Query<RawQuery>,
+) -> Response {
+    let dir = user.user_dir.clone();
+    let folder = q.folder.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, q.uid))
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(bytes))) => (
+            [
+                (header::CONTENT_TYPE, "message/rfc822".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"message-{}.eml\"", q.uid),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "raw message");
+            (StatusCode::SERVICE_UNAVAILABLE, "The message could not be read. Try again in a moment.\n").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "raw message task");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The message could not be read.\n").into_response()
+        }
+    }
 }

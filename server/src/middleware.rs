@@ -236,6 +236,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                     address: session.account.address.clone(),
                     status: session.account.status,
                     interface: session.account.interface,
+                    user_dir: session.account.user_dir(&state.data_dir),
                 });
                 signed_in = true;
             }

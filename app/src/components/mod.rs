@@ -1,3 +1,6 @@
 //! Reusable views.
 
 pub mod app_shell;
+pub mod folder_pane;
+pub mod icons;
+pub mod message_list;

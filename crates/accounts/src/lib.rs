@@ -38,6 +38,7 @@
 mod domain;
 mod login;
 mod password;
+mod prefs;
 mod schema;
 mod session;
 mod user;

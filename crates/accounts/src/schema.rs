@@ -56,6 +56,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_client ON login_failures(client, at);
     CREATE INDEX login_failures_at ON login_failures(at);
     ",
+    // 2: per-account display preferences (pane collapsed, optional columns …).
+    "
+    CREATE TABLE prefs (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (account_id, key)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build creates and understands.

@@ -81,7 +81,7 @@ fn open_creates_folder_schema_and_wal() {
     let dir = Directory::open(&path).unwrap();
     dir.check().unwrap();
     assert!(path.is_file());
-    assert_eq!(SCHEMA_VERSION, 1);
+    assert_eq!(SCHEMA_VERSION, 2);
 
     let raw = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = raw
@@ -102,7 +102,7 @@ fn open_creates_folder_schema_and_wal() {
     tables.retain(|t| !t.starts_with("sqlite_"));
     assert_eq!(
         tables,
-        ["accounts", "domains", "login_failures", "sessions"]
+        ["accounts", "domains", "login_failures", "prefs", "sessions"]
     );
 
     #[cfg(unix)]
@@ -133,7 +133,7 @@ fn newer_schema_is_refused() {
             err,
             Error::SchemaTooNew {
                 found: 99,
-                supported: 1
+                supported: 2
             }
         ),
         "{err:?}"
@@ -872,4 +872,20 @@ fn a_file_that_is_not_a_database_is_an_error() {
     std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
     let err = Directory::open(&path).unwrap_err();
     assert!(matches!(err, Error::Sqlite(_)), "{err:?}");
+}
+
+#[test]
+fn prefs_are_per_account_and_persist() {
+    let f = Fixture::new();
+    let a = f.dir.add_user("ann@example.com", PW).unwrap();
+    let b = f.dir.add_user("ben@example.com", PW).unwrap();
+    assert_eq!(f.dir.pref(a.id, "pane").unwrap(), None);
+    f.dir.set_pref(a.id, "pane", "hidden").unwrap();
+    f.dir.set_pref(a.id, "pane", "shown").unwrap();
+    f.dir.set_pref(b.id, "pane", "hidden").unwrap();
+    assert_eq!(f.dir.pref(a.id, "pane").unwrap().as_deref(), Some("shown"));
+    assert_eq!(f.dir.pref(b.id, "pane").unwrap().as_deref(), Some("hidden"));
+    let reopened = Directory::open(&f.path).unwrap();
+    assert_eq!(reopened.pref(a.id, "pane").unwrap().as_deref(), Some("shown"));
+    assert!(reopened.set_pref(AccountId(9999), "pane", "x").is_err());
 }

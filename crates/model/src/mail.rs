@@ -115,3 +115,412 @@ pub struct MessageView {
     /// What could not be read (bad charset, broken MIME); shown, never fatal.
     pub warnings: Vec<String>,
 }
+
+/// Columns the message list sorts by (all sorted in the index).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SortColumn {
+    /// The Date header.
+    #[default]
+    Date,
+    /// Arrival time.
+    Arrival,
+    /// Sender.
+    From,
+    /// First recipient.
+    To,
+    /// Subject, without `Re:`/`Fwd:`.
+    Subject,
+    /// Size.
+    Size,
+    /// Message-ID.
+    MessageId,
+    /// Flagged first (or last).
+    Flagged,
+    /// With attachments first (or last).
+    Attachment,
+}
+
+impl SortColumn {
+    /// Every column.
+    pub const ALL: [SortColumn; 9] = [
+        SortColumn::Date,
+        SortColumn::Arrival,
+        SortColumn::From,
+        SortColumn::To,
+        SortColumn::Subject,
+        SortColumn::Size,
+        SortColumn::MessageId,
+        SortColumn::Flagged,
+        SortColumn::Attachment,
+    ];
+
+    /// The name used in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortColumn::Date => "date",
+            SortColumn::Arrival => "arrival",
+            SortColumn::From => "from",
+            SortColumn::To => "to",
+            SortColumn::Subject => "subject",
+            SortColumn::Size => "size",
+            SortColumn::MessageId => "message-id",
+            SortColumn::Flagged => "flagged",
+            SortColumn::Attachment => "attachment",
+        }
+    }
+
+    /// Parses the URL name.
+    pub fn parse(s: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The direction a first click sorts in: newest, biggest, flagged first.
+    pub fn default_descending(self) -> bool {
+        matches!(
+            self,
+            SortColumn::Date
+                | SortColumn::Arrival
+                | SortColumn::Size
+                | SortColumn::Flagged
+                | SortColumn::Attachment
+        )
+    }
+}
+
+/// Where a search looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchScope {
+    /// Sender, recipients and subject.
+    #[default]
+    Headers,
+    /// The sender only.
+    Sender,
+    /// The subject only.
+    Subject,
+    /// The body, and the headers too.
+    Body,
+}
+
+impl SearchScope {
+    /// Every scope, in the order the selector shows them.
+    pub const ALL: [SearchScope; 4] = [
+        SearchScope::Headers,
+        SearchScope::Sender,
+        SearchScope::Subject,
+        SearchScope::Body,
+    ];
+
+    /// The name used in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchScope::Headers => "headers",
+            SearchScope::Sender => "sender",
+            SearchScope::Subject => "subject",
+            SearchScope::Body => "body",
+        }
+    }
+
+    /// What the selector says.
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchScope::Headers => "Headers",
+            SearchScope::Sender => "Sender",
+            SearchScope::Subject => "Subject",
+            SearchScope::Body => "Body and headers",
+        }
+    }
+
+    /// Parses the URL name.
+    pub fn parse(s: &str) -> Option<SearchScope> {
+        SearchScope::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// What the message list shows: a folder page or search results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// The folder (also the scope of a search unless `all_folders`).
+    pub folder: String,
+    /// Sort column.
+    pub sort: SortColumn,
+    /// Descending order.
+    pub desc: bool,
+    /// 1-based page number.
+    pub page: u32,
+    /// Search text; empty for a plain folder listing.
+    pub q: String,
+    /// Where the search looks.
+    pub scope: SearchScope,
+    /// Search every folder rather than `folder`.
+    pub all_folders: bool,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            folder: "INBOX".to_owned(),
+            sort: SortColumn::Date,
+            desc: true,
+            page: 1,
+            q: String::new(),
+            scope: SearchScope::Headers,
+            all_folders: false,
+        }
+    }
+}
+
+impl ListQuery {
+    /// Reads a query from URL parameters; unknown or bad values fall back to
+    /// the defaults rather than failing.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> ListQuery {
+        let d = ListQuery::default();
+        let sort = get("sort").and_then(|s| SortColumn::parse(&s)).unwrap_or(d.sort);
+        ListQuery {
+            folder: get("folder").filter(|f| !f.is_empty()).unwrap_or(d.folder),
+            sort,
+            desc: match get("dir").as_deref() {
+                Some("asc") => false,
+                Some("desc") => true,
+                _ => sort.default_descending(),
+            },
+            page: get("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+            q: get("q").map(|q| q.trim().to_owned()).unwrap_or_default(),
+            scope: get("scope").and_then(|s| SearchScope::parse(&s)).unwrap_or_default(),
+            all_folders: get("in").as_deref() == Some("all"),
+        }
+    }
+
+    /// The URL query string (without `?`) for this list.
+    pub fn to_params(&self) -> String {
+        let mut s = format!(
+            "folder={}&sort={}&dir={}",
+            encode(&self.folder),
+            self.sort.as_str(),
+            if self.desc { "desc" } else { "asc" }
+        );
+        if self.page > 1 {
+            s.push_str(&format!("&page={}", self.page));
+        }
+        if !self.q.is_empty() {
+            s.push_str(&format!("&q={}&scope={}", encode(&self.q), self.scope.as_str()));
+            if self.all_folders {
+                s.push_str("&in=all");
+            }
+        }
+        s
+    }
+
+    /// This list sorted by `column`: toggles direction when it is already
+    /// the sort column, and goes back to page 1.
+    pub fn sorted_by(&self, column: SortColumn) -> ListQuery {
+        let desc = if self.sort == column {
+            !self.desc
+        } else {
+            column.default_descending()
+        };
+        ListQuery {
+            sort: column,
+            desc,
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// This list at page `page`.
+    pub fn at_page(&self, page: u32) -> ListQuery {
+        ListQuery {
+            page: page.max(1),
+            ..self.clone()
+        }
+    }
+}
+
+/// Percent-encodes a URL query value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One row of the message list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRow {
+    /// The folder it is in (matters in all-folder searches).
+    pub folder: String,
+    /// UID within the folder.
+    pub uid: u32,
+    /// Read.
+    pub seen: bool,
+    /// Flagged.
+    pub flagged: bool,
+    /// Replied to.
+    pub answered: bool,
+    /// Forwarded.
+    pub forwarded: bool,
+    /// 1 (highest) to 5 (lowest).
+    pub priority: u8,
+    /// Sender.
+    pub from: Address,
+    /// Recipients, decoded, for Sent and Drafts.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Date header, else arrival, seconds since the epoch.
+    pub date: i64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Message-ID.
+    pub message_id: String,
+    /// Has attachments.
+    pub has_attachment: bool,
+    /// The first words of the text.
+    pub snippet: String,
+}
+
+/// A page of the message list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageList {
+    /// The rows on this page.
+    pub rows: Vec<MessageRow>,
+    /// Messages in the whole list.
+    pub total: u64,
+    /// Rows per page.
+    pub page_size: u32,
+}
+
+impl MessageList {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> u32 {
+        (self.total.div_ceil(self.page_size.max(1) as u64)).max(1) as u32
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` in UTC for seconds since the epoch.
+pub fn format_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (proleptic Gregorian), valid for any i64 day count we meet.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+/// A size for people: `812 B`, `12 KB`, `3.4 MB`.
+pub fn format_size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_999 => format!("{} KB", bytes.div_ceil(1000)),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let cases = [
+            (0, "1970-01-01 00:00"),
+            (951_782_400, "2000-02-29 00:00"),
+            (1_796_025_600 + 8 * 3600, "2026-11-30 08:00"),
+            (-86_400, "1969-12-31 00:00"),
+        ];
+        for (secs, expected) in cases {
+            assert_eq!(format_date(secs), expected, "{secs}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        for (b, s) in [(0, "0 B"), (999, "999 B"), (1000, "1 KB"), (1001, "2 KB"), (3_400_000, "3.4 MB")] {
+            assert_eq!(format_size(b), s);
+        }
+    }
+
+    #[test]
+    fn list_query_round_trip() {
+        let q = ListQuery {
+            folder: "Work/Q&A".to_owned(),
+            sort: SortColumn::Subject,
+            desc: false,
+            page: 3,
+            q: "budget 2027".to_owned(),
+            scope: SearchScope::Body,
+            all_folders: true,
+        };
+        let params = q.to_params();
+        let map: std::collections::HashMap<String, String> = params
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_owned(), decode(v))
+            })
+            .collect();
+        assert_eq!(ListQuery::from_params(|k| map.get(k).cloned()), q);
+    }
+
+    fn decode(v: &str) -> String {
+        let bytes = v.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn bad_params_fall_back() {
+        let q = ListQuery::from_params(|k| match k {
+            "sort" => Some("nonsense".into()),
+            "page" => Some("-4".into()),
+            "scope" => Some("everything".into()),
+            _ => None,
+        });
+        assert_eq!(q, ListQuery::default());
+    }
+
+    #[test]
+    fn sorting_toggles() {
+        let q = ListQuery::default();
+        assert!(q.desc);
+        let by_date_again = q.sorted_by(SortColumn::Date);
+        assert!(!by_date_again.desc);
+        let by_subject = q.at_page(4).sorted_by(SortColumn::Subject);
+        assert_eq!((by_subject.sort, by_subject.desc, by_subject.page), (SortColumn::Subject, false, 1));
+    }
+}
+
+/// How the mail screen is laid out, remembered per user.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailPrefs {
+    /// The folder pane is hidden.
+    pub pane_hidden: bool,
+    /// The optional Message-ID column is shown.
+    pub show_message_id: bool,
+}

@@ -1,0 +1,71 @@
+//! Reading mail: folders, the message list, bulk actions, folder management.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use model::mail::{Folder, ListQuery, MessageList};
+use std::collections::HashMap;
+
+/// The folder pane.
+#[server(endpoint = "mail/folders")]
+pub async fn mail_folders() -> Result<Vec<Folder>, AppError> {
+    crate::mail::with_store(|s| crate::mail::folders(s)).await
+}
+
+/// A page of a folder or of search results, sorted in the index.
+#[server(endpoint = "mail/list")]
+pub async fn mail_list(query: ListQuery) -> Result<MessageList, AppError> {
+    crate::mail::with_store(move |s| crate::mail::list(s, &query)).await
+}
+
+/// A bulk action on the selected messages (`sel[UID]=on`), or a one-row
+/// action such as `toggle-flag:UID`. Plain form posts return to `back`.
+#[server(endpoint = "mail/act")]
+pub async fn mail_act(
+    folder: String,
+    action: String,
+    target: Option<String>,
+    sel: Option<HashMap<String, String>>,
+    back: String,
+) -> Result<u32, AppError> {
+    let uids: Vec<u32> = sel.unwrap_or_default().keys().filter_map(|k| k.parse().ok()).collect();
+    crate::mail::run_form(&back, async move {
+        let action = crate::mail::Action::parse(&action, target).ok_or(AppError::BadRequest {
+            message: "Choose an action (and a folder to move to).".to_owned(),
+        })?;
+        crate::mail::with_store(move |s| crate::mail::act(s, &folder, &uids, action)).await
+    })
+    .await
+}
+
+/// Creates, renames or deletes a folder (`op` = create | rename | delete).
+#[server(endpoint = "mail/folder")]
+pub async fn mail_folder(
+    op: String,
+    name: String,
+    new_name: Option<String>,
+    back: String,
+) -> Result<u32, AppError> {
+    crate::mail::run_form(&back, async move {
+        crate::mail::with_store(move |s| crate::mail::folder_op(s, &op, &name, new_name.as_deref())).await
+    })
+    .await
+}
+
+/// The raw message, exactly as stored (lossy only where it is not UTF-8).
+#[server(endpoint = "mail/source")]
+pub async fn mail_source(folder: String, uid: u32) -> Result<String, AppError> {
+    crate::mail::with_store(move |s| crate::mail::source(s, &folder, uid)).await
+}
+
+/// The mail screen's remembered layout.
+#[server(endpoint = "mail/prefs")]
+pub async fn mail_prefs() -> Result<model::mail::MailPrefs, AppError> {
+    crate::mail::prefs().await
+}
+
+/// Remembers one layout choice: `pane` = `hidden` | `shown`,
+/// `message_id_column` = `on` | `off`.
+#[server(endpoint = "mail/set_pref")]
+pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u32, AppError> {
+    crate::mail::run_form(&back, crate::mail::set_pref(key, value)).await
+}

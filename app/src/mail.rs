@@ -1,0 +1,377 @@
+//! The work behind the mail server functions (ssr only): open the signed-in
+//! user's mailstore off the async threads, and translate between the
+//! store's types and the wire types.
+
+use crate::error::AppError;
+use crate::session::signed_in;
+use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query, Scope, SortKey, SpecialUse};
+use model::mail::{Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SearchScope, SortColumn};
+
+/// Rows per page of the message list.
+pub const PAGE_SIZE: u32 = 50;
+
+/// Maps a store error to what the user is told; causes are logged here.
+pub fn store_error(e: mailstore::Error) -> AppError {
+    use mailstore::Error as E;
+    match e {
+        E::Rebuilding(p) => AppError::Rebuilding { done: p.done, total: p.total },
+        E::NoSuchFolder(_) => AppError::NoSuchFolder,
+        E::InvalidFolderName(_) => AppError::InvalidFolderName,
+        E::FolderExists(_) => AppError::FolderExists,
+        E::SpecialFolder(_) => AppError::SpecialFolder,
+        E::InvalidQuery(m) => AppError::BadRequest { message: format!("The search could not be understood: {m}") },
+        E::InvalidFlag(m) => AppError::BadRequest { message: format!("Unknown flag {m}") },
+        other => {
+            tracing::error!(error = %other, "mailstore");
+            AppError::Internal
+        }
+    }
+}
+
+/// Runs `f` on the signed-in user's store, on a blocking thread.
+pub async fn with_store<T: Send + 'static>(
+    f: impl FnOnce(&Mailstore) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let user = signed_in()?;
+    tokio::task::spawn_blocking(move || {
+        let store = Mailstore::open(&user.user_dir).map_err(store_error)?;
+        f(&store)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "mailstore task");
+        AppError::Internal
+    })?
+}
+
+fn role(s: SpecialUse) -> FolderRole {
+    match s {
+        SpecialUse::Inbox => FolderRole::Inbox,
+        SpecialUse::Drafts => FolderRole::Drafts,
+        SpecialUse::Sent => FolderRole::Sent,
+        SpecialUse::Junk => FolderRole::Junk,
+        SpecialUse::Trash => FolderRole::Trash,
+        SpecialUse::Archive => FolderRole::Archive,
+    }
+}
+
+/// The folder pane: special folders first in their usual order, then the
+/// user's folders alphabetically, parents before children.
+pub fn folders(store: &Mailstore) -> Result<Vec<Folder>, AppError> {
+    let mut infos: Vec<FolderInfo> = store.folders().map_err(store_error)?;
+    infos.sort_by(|a, b| {
+        let rank = |f: &FolderInfo| f.special.map(|s| SpecialUse::ALL.iter().position(|x| *x == s).unwrap_or(9)).unwrap_or(10);
+        rank(a).cmp(&rank(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(infos
+        .into_iter()
+        .map(|f| {
+            let label = match f.special {
+                Some(SpecialUse::Inbox) => "Inbox".to_owned(),
+                _ => f.name.rsplit('/').next().unwrap_or(&f.name).to_owned(),
+            };
+            Folder {
+                depth: f.name.matches('/').count() as u32,
+                label,
+                role: f.special.map(role),
+                total: f.total,
+                unread: f.unread,
+                name: f.name,
+            }
+        })
+        .collect())
+}
+
+fn sort_key(c: SortColumn) -> SortKey {
+    match c {
+        SortColumn::Date => SortKey::Date,
+        SortColumn::Arrival => SortKey::Arrival,
+        SortColumn::From => SortKey::From,
+        SortColumn::To => SortKey::To,
+        SortColumn::Subject => SortKey::Subject,
+        SortColumn::Size => SortKey::Size,
+        SortColumn::MessageId => SortKey::MessageId,
+        SortColumn::Flagged => SortKey::Flagged,
+        SortColumn::Attachment => SortKey::Attachment,
+    }
+}
+
+fn scope(s: SearchScope) -> Scope {
+    match s {
+        SearchScope::Headers => Scope::Headers,
+        SearchScope::Sender => Scope::Sender,
+        SearchScope::Subject => Scope::Subject,
+        SearchScope::Body => Scope::Body,
+    }
+}
+
+fn row(m: MessageSummary) -> MessageRow {
+    MessageRow {
+        seen: m.flags.seen,
+        flagged: m.flags.flagged,
+        answered: m.flags.answered,
+        forwarded: m.flags.keywords.iter().any(|k| k.eq_ignore_ascii_case(mailstore::FORWARDED)),
+        priority: m.priority,
+        from: Address { name: m.from_name, email: m.from_addr },
+        to: m.to,
+        subject: m.subject,
+        date: m.date.unwrap_or(m.arrival),
+        size: m.size,
+        message_id: m.message_id,
+        has_attachment: m.has_attachment,
+        snippet: m.snippet,
+        folder: m.folder,
+        uid: m.uid,
+    }
+}
+
+/// A page of a folder, or of search results.
+pub fn list(store: &Mailstore, q: &ListQuery) -> Result<MessageList, AppError> {
+    let offset = (q.page.saturating_sub(1) as u64) * PAGE_SIZE as u64;
+    let page = if q.q.is_empty() {
+        store.list(&q.folder, sort_key(q.sort), q.desc, offset, PAGE_SIZE as u64)
+    } else {
+        let mut query = Query::scoped(&q.q, scope(q.scope));
+        if !q.all_folders {
+            query = query.in_folder(&q.folder);
+        }
+        store.search(&query, sort_key(q.sort), q.desc, offset, PAGE_SIZE as u64)
+    }
+    .map_err(store_error)?;
+    Ok(MessageList {
+        rows: page.items.into_iter().map(row).collect(),
+        total: page.total,
+        page_size: PAGE_SIZE,
+    })
+}
+
+/// A bulk action on selected messages of one folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Mark read.
+    Read,
+    /// Mark unread.
+    Unread,
+    /// Flag.
+    Flag,
+    /// Remove the flag.
+    Unflag,
+    /// Move to Trash (or expunge into retention when already in Trash).
+    Delete,
+    /// Move to Junk.
+    Spam,
+    /// Move to another folder.
+    Move(String),
+    /// Toggle the flag of one message.
+    ToggleFlag(u32),
+}
+
+impl Action {
+    /// Parses the `action` form field (`read`, `flag`, `toggle-flag:17` …).
+    pub fn parse(action: &str, target: Option<String>) -> Option<Action> {
+        Some(match action {
+            "read" => Action::Read,
+            "unread" => Action::Unread,
+            "flag" => Action::Flag,
+            "unflag" => Action::Unflag,
+            "delete" => Action::Delete,
+            "spam" => Action::Spam,
+            "move" => Action::Move(target.filter(|t| !t.is_empty())?),
+            other => Action::ToggleFlag(other.strip_prefix("toggle-flag:")?.parse().ok()?),
+        })
+    }
+}
+
+/// Applies `action` to `uids` in `folder`. Returns how many were changed.
+pub fn act(store: &Mailstore, folder: &str, uids: &[u32], action: Action) -> Result<usize, AppError> {
+    let e = store_error;
+    match action {
+        Action::Read => store.set_flags(folder, uids, &[Flag::Seen]).map_err(e),
+        Action::Unread => store.clear_flags(folder, uids, &[Flag::Seen]).map_err(e),
+        Action::Flag => store.set_flags(folder, uids, &[Flag::Flagged]).map_err(e),
+        Action::Unflag => store.clear_flags(folder, uids, &[Flag::Flagged]).map_err(e),
+        Action::Delete => store.delete(folder, uids).map_err(e),
+        Action::Spam => store
+            .move_to(folder, uids, SpecialUse::Junk.folder())
+            .map(|v| v.len())
+            .map_err(e),
+        Action::Move(dest) => store.move_to(folder, uids, &dest).map(|v| v.len()).map_err(e),
+        Action::ToggleFlag(uid) => {
+            let flagged = store
+                .summary(folder, uid)
+                .map_err(e)?
+                .ok_or(AppError::NoSuchMessage)?
+                .flags
+                .flagged;
+            if flagged {
+                store.clear_flags(folder, &[uid], &[Flag::Flagged]).map_err(e)
+            } else {
+                store.set_flags(folder, &[uid], &[Flag::Flagged]).map_err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_parse() {
+        let cases = [
+            ("read", None, Some(Action::Read)),
+            ("spam", None, Some(Action::Spam)),
+            ("move", Some("Archive"), Some(Action::Move("Archive".into()))),
+            ("move", Some(""), None),
+            ("move", None, None),
+            ("toggle-flag:17", None, Some(Action::ToggleFlag(17))),
+            ("toggle-flag:x", None, None),
+            ("explode", None, None),
+        ];
+        for (a, t, expected) in cases {
+            assert_eq!(Action::parse(a, t.map(str::to_owned)), expected, "{a}");
+        }
+    }
+}
+
+/// Folder management: `create` (name is the full path, `Parent/Child`),
+/// `rename` (to `new_name`) and `delete`.
+pub fn folder_op(store: &Mailstore, op: &str, name: &str, new_name: Option<&str>) -> Result<usize, AppError> {
+    let name = name.trim();
+    match op {
+        "create" => store.create_folder(name).map(|_| 1).map_err(store_error),
+        "rename" => {
+            let to = new_name.map(str::trim).filter(|n| !n.is_empty()).ok_or(AppError::InvalidFolderName)?;
+            store.rename_folder(name, to).map(|_| 1).map_err(store_error)
+        }
+        "delete" => store.delete_folder(name).map(|_| 1).map_err(store_error),
+        _ => Err(AppError::BadRequest { message: "Unknown folder operation.".to_owned() }),
+    }
+}
+
+/// The raw message as text.
+pub fn source(store: &Mailstore, folder: &str, uid: u32) -> Result<String, AppError> {
+    let raw = store.raw(folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
+    Ok(String::from_utf8_lossy(&raw).into_owned())
+}
+
+/// A same-site path to return to, or the mail page.
+pub fn safe_back(back: &str) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back.to_owned()
+    } else {
+        "/mail".to_owned()
+    }
+}
+
+/// Runs a form's work; a plain form post is then sent back to `back`, with
+/// `done=N` or the error code in the query, so both interfaces can say what
+/// happened.
+pub async fn run_form(
+    back: &str,
+    work: impl std::future::Future<Output = Result<usize, AppError>>,
+) -> Result<u32, AppError> {
+    let parts = crate::session::request_parts()?;
+    let back = safe_back(back);
+    let back = strip_outcome(&back);
+    let sep = if back.contains('?') { '&' } else { '?' };
+    match work.await {
+        Ok(n) => {
+            if crate::session::is_plain_form(&parts) {
+                leptos_axum::redirect(&format!("{back}{sep}done={n}"));
+            }
+            Ok(n as u32)
+        }
+        Err(e) => {
+            crate::session::redirect_with_error(&parts, &back, &e);
+            Err(e)
+        }
+    }
+}
+
+/// `url` without the `done`, `error` and `minutes` parameters of an earlier outcome.
+fn strip_outcome(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else { return url.to_owned() };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|kv| {
+            let k = kv.split('=').next().unwrap_or("");
+            !matches!(k, "done" | "error" | "minutes")
+        })
+        .collect();
+    if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn back_is_same_site() {
+        let cases = [
+            ("/mail?folder=INBOX", "/mail?folder=INBOX"),
+            ("//evil.example/x", "/mail"),
+            ("https://evil.example", "/mail"),
+            ("/\\evil.example", "/mail"),
+            ("", "/mail"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(safe_back(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn earlier_outcomes_are_dropped() {
+        assert_eq!(strip_outcome("/mail?folder=A&done=3"), "/mail?folder=A");
+        assert_eq!(strip_outcome("/mail?error=internal"), "/mail");
+        assert_eq!(strip_outcome("/mail"), "/mail");
+    }
+}
+
+/// Layout preferences of the signed-in user.
+pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let dir = state.directory.clone();
+    let get = move |key: &str| dir.pref(user.account_id, key);
+    tokio::task::spawn_blocking(move || -> accounts::Result<model::mail::MailPrefs> {
+        Ok(model::mail::MailPrefs {
+            pane_hidden: get("pane")?.as_deref() == Some("hidden"),
+            show_message_id: get("message_id_column")?.as_deref() == Some("on"),
+        })
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "prefs task");
+        AppError::Internal
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, "prefs");
+        AppError::Internal
+    })
+}
+
+/// Stores one allowed layout preference.
+pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
+    let allowed = matches!(
+        (key.as_str(), value.as_str()),
+        ("pane", "hidden" | "shown") | ("message_id_column", "on" | "off")
+    );
+    if !allowed {
+        return Err(AppError::BadRequest { message: "Unknown preference.".to_owned() });
+    }
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let dir = state.directory.clone();
+    tokio::task::spawn_blocking(move || dir.set_pref(user.account_id, &key, &value))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "set pref task");
+            AppError::Internal
+        })?
+        .map_err(|e| {
+            tracing::error!(error = %e, "set pref");
+            AppError::Internal
+        })?;
+    Ok(1)
+}

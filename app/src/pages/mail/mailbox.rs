@@ -1,0 +1,160 @@
+//! `/mail`: the folder pane and the message list of a folder or a search.
+
+use super::Outcome;
+use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
+use crate::components::app_shell::{AppShell, Section};
+use crate::components::folder_pane::FolderPane;
+use crate::components::message_list::{Columns, MessageTable};
+use crate::error::AppError;
+use crate::use_interface;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use model::Interface;
+use model::mail::{ListQuery, SearchScope};
+
+/// `/mail` and `/basic/mail`.
+#[component]
+pub fn MailPage() -> impl IntoView {
+    let ui = use_interface();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|m| ListQuery::from_params(|k| m.get(k))));
+    let outcome = Memo::new(move |_| {
+        params.with(|m| {
+            (
+                m.get("done"),
+                m.get("error").and_then(|c| AppError::from_query(&c, m.get("minutes").as_deref())),
+            )
+        })
+    });
+    let folders = Resource::new(move || query.get(), |_| mail_folders());
+    let list = Resource::new(move || query.get(), mail_list);
+    let prefs = Resource::new(move || query.get(), |_| mail_prefs());
+
+    view! {
+        <Title text="Mail · Webmail" />
+        <AppShell section=Section::Mail content=move |_user| {
+            view! {
+                <Suspense fallback=|| view! { <p class="loading" role="status">"Loading mail…"</p> }>
+                    {move || Suspend::new(async move {
+                        let q = query.get();
+                        let (done, error) = outcome.get();
+                        let prefs = prefs.await.unwrap_or_default();
+                        match (folders.await, list.await) {
+                            (Ok(folders), Ok(list)) => {
+                                view! {
+                                    <Mailbox q folders list prefs ui done error />
+                                }.into_any()
+                            }
+                            (Err(e), _) | (_, Err(e)) => view! {
+                                <h1>"Mail"</h1>
+                                <p role="alert" class="error">{e.to_string()}</p>
+                                <p><a href=ui.href("/mail")>"Go to the Inbox"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }
+        } />
+    }
+}
+
+#[component]
+fn Mailbox(
+    q: ListQuery,
+    folders: Vec<model::mail::Folder>,
+    list: model::mail::MessageList,
+    prefs: model::mail::MailPrefs,
+    ui: Interface,
+    done: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let back = ui.href(&format!("/mail?{}", q.to_params()));
+    let title = if q.q.is_empty() {
+        folders
+            .iter()
+            .find(|f| f.name == q.folder)
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| q.folder.clone())
+    } else {
+        format!("Search: {}", q.q)
+    };
+    let pane_hidden = prefs.pane_hidden;
+    view! {
+        <div class="mailbox" class:pane-hidden=pane_hidden>
+            <form method="post" action=SetMailPref::PATH class="pane-toggle">
+                <input type="hidden" name="key" value="pane" />
+                <input type="hidden" name="value" value=if pane_hidden { "shown" } else { "hidden" } />
+                <input type="hidden" name="back" value=back.clone() />
+                <button
+                    type="submit"
+                    aria-label=if pane_hidden { "Show folder pane" } else { "Hide folder pane" }
+                    aria-expanded=(!pane_hidden).to_string()
+                    title=if pane_hidden { "Show folder pane" } else { "Hide folder pane" }
+                >
+                    {if pane_hidden { "»" } else { "«" }}
+                </button>
+            </form>
+            {(!pane_hidden).then(|| view! {
+                <FolderPane folders=folders.clone() current=q.folder.clone() ui back=back.clone() />
+            })}
+            <section class="list-area" aria-labelledby="list-title">
+                <h1 id="list-title">{title}</h1>
+                <Outcome done error />
+                <SearchForm q=q.clone() ui />
+                <ColumnsForm show=prefs.show_message_id back=back.clone() />
+                <MessageTable
+                    list
+                    query=q
+                    folders
+                    ui
+                    back
+                    columns=Columns { message_id: prefs.show_message_id }
+                />
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn SearchForm(q: ListQuery, ui: Interface) -> impl IntoView {
+    let searching = !q.q.is_empty();
+    let clear = ui.href(&format!("/mail?{}", ListQuery { q: String::new(), page: 1, ..q.clone() }.to_params()));
+    let scopes = SearchScope::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.as_str() selected=s == q.scope>{s.label()}</option> })
+        .collect_view();
+    view! {
+        <form method="get" action=ui.href("/mail") role="search" class="search">
+            <input type="hidden" name="folder" value=q.folder.clone() />
+            <input type="hidden" name="sort" value=q.sort.as_str() />
+            <input type="hidden" name="dir" value=if q.desc { "desc" } else { "asc" } />
+            <label for="search-q" class="sr-only">"Search mail"</label>
+            <input id="search-q" name="q" type="search" value=q.q.clone() placeholder="Search mail" />
+            <label for="search-scope" class="sr-only">"Search in"</label>
+            <select id="search-scope" name="scope">{scopes}</select>
+            <label for="search-where" class="sr-only">"Which folders"</label>
+            <select id="search-where" name="in">
+                <option value="folder" selected=!q.all_folders>"This folder"</option>
+                <option value="all" selected=q.all_folders>"All folders"</option>
+            </select>
+            <button type="submit">"Search"</button>
+            {searching.then(|| view! { <a href=clear class="clear-search">"Clear search"</a> })}
+        </form>
+    }
+}
+
+#[component]
+fn ColumnsForm(show: bool, back: String) -> impl IntoView {
+    view! {
+        <form method="post" action=SetMailPref::PATH class="columns-form">
+            <input type="hidden" name="key" value="message_id_column" />
+            <input type="hidden" name="value" value=if show { "off" } else { "on" } />
+            <input type="hidden" name="back" value=back />
+            <button type="submit" class="ghost">
+                {if show { "Hide Message-ID column" } else { "Show Message-ID column" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,23 @@
+//! The mail section: mailbox (folder pane + list), message, raw source.
+
+pub mod mailbox;
+pub mod source;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The outcome of the last form post, from the query (`done=N` or `error=…`).
+#[component]
+pub fn Outcome(done: Option<String>, error: Option<AppError>) -> impl IntoView {
+    view! {
+        {done.map(|n| {
+            let n: u64 = n.parse().unwrap_or(0);
+            view! {
+                <p role="status" class="notice">
+                    {format!("Done: {n} message{} updated.", if n == 1 { "" } else { "s" })}
+                </p>
+            }
+        })}
+        {error.map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
+    }
+}

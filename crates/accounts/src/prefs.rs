@@ -1,0 +1,47 @@
+//! Per-account display preferences: small string values by key, so the UI
+//! can remember choices (pane hidden, optional columns) per user rather than
+//! per browser.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::{AccountId, Directory, Error, Result};
+
+/// Longest key or value stored.
+const MAX_LEN: usize = 256;
+
+impl Directory {
+    /// The value of preference `key`, if set.
+    pub fn pref(&self, id: AccountId, key: &str) -> Result<Option<String>> {
+        let db = self.lock();
+        Ok(db
+            .conn
+            .query_row(
+                "SELECT value FROM prefs WHERE account_id = ?1 AND key = ?2",
+                params![id.0, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Sets preference `key` (over-long keys or values are cut).
+    pub fn set_pref(&self, id: AccountId, key: &str, value: &str) -> Result<()> {
+        let key: String = key.chars().take(MAX_LEN).collect();
+        let value: String = value.chars().take(MAX_LEN).collect();
+        let db = self.lock();
+        let exists: bool = db
+            .conn
+            .query_row("SELECT 1 FROM accounts WHERE id = ?1", params![id.0], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(Error::UnknownAccount(id));
+        }
+        db.conn.execute(
+            "INSERT INTO prefs (account_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value",
+            params![id.0, key, value],
+        )?;
+        Ok(())
+    }
+}
+

@@ -14,7 +14,20 @@ for u in dave erin frank; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
 done
 "$WEBMAIL_BIN" admin user status dave@example.com locked >/dev/null
+# Mail readers with a known mailbox: one per Playwright project, so the
+# JavaScript-on and -off runs never see each other's changes.
+for u in grace heidi; do
+  printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
+  for f in "$(dirname "$0")"/fixtures/*.eml; do
+    "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"
+  done
+done
 "$WEBMAIL_BIN" admin user status frank@example.com suspended-sending >/dev/null
+# A reader of hostile mail, for the sanitizer's end-to-end test.
+printf 'ivan-e2e-password\n' | "$WEBMAIL_BIN" admin user add ivan@example.com --password-stdin >/dev/null
+for f in "$(dirname "$0")"/../testdata/eml/hostile/*.eml; do
+  "$WEBMAIL_BIN" deliver ivan@example.com < "$f"
+done
 "$WEBMAIL_BIN" serve --listen "127.0.0.1:$E2E_PORT" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DATA"' EXIT INT TERM

@@ -93,7 +93,7 @@ pub fn use_interface() -> Interface {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    use pages::mail::{mailbox::MailPage, source::SourcePage};
+    use pages::mail::{mailbox::MailPage, message::MessagePage, source::SourcePage};
     use pages::{login::LoginPage, not_found::NotFound, settings::SettingsPage};
     view! {
         <Router>
@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/basic/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/mail") view=MailPage ssr=SsrMode::Async />
                 <Route path=path!("/basic/mail") view=MailPage ssr=SsrMode::Async />
+                <Route path=path!("/mail/message") view=MessagePage ssr=SsrMode::Async />
+                <Route path=path!("/basic/mail/message") view=MessagePage ssr=SsrMode::Async />
                 <Route path=path!("/mail/source") view=SourcePage ssr=SsrMode::Async />
                 <Route path=path!("/basic/mail/source") view=SourcePage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />

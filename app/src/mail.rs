@@ -356,7 +356,7 @@ pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
     let allowed = matches!(
         (key.as_str(), value.as_str()),
         ("pane", "hidden" | "shown") | ("message_id_column", "on" | "off")
-    );
+    ) || (key.starts_with(TRUSTED_IMAGES) && key.contains('@') && value == "always");
     if !allowed {
         return Err(AppError::BadRequest { message: "Unknown preference.".to_owned() });
     }
@@ -374,4 +374,80 @@ pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
             AppError::Internal
         })?;
     Ok(1)
+}
+
+/// Preference key prefix: `images:<sender>` = `always` shows that sender's
+/// remote images without asking.
+pub const TRUSTED_IMAGES: &str = "images:";
+
+/// The URL of part `part` of a message, for downloads and `cid:` images.
+pub fn part_url(folder: &str, uid: u32, part: u32) -> String {
+    format!("/mail/part?folder={}&uid={uid}&part={part}", model::mail::encode(folder))
+}
+
+/// Opens a message for the reader and marks it read.
+pub async fn open_message(folder: String, uid: u32, images: bool) -> Result<model::mail::OpenedMessage, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let dir = state.directory.clone();
+    with_store(move |store| {
+        let summary = store.summary(&folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
+        let raw = store.raw(&folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
+        let sender = summary.from_addr.to_lowercase();
+        let trusted = !sender.is_empty()
+            && dir
+                .pref(user.account_id, &format!("{TRUSTED_IMAGES}{sender}"))
+                .map_err(|e| {
+                    tracing::error!(error = %e, "prefs");
+                    AppError::Internal
+                })?
+                .is_some();
+        let images_shown = images || trusted;
+        let f = folder.clone();
+        let raw_for_parts = raw.clone();
+        let options = mailview::ViewOptions {
+            allow_remote_images: images_shown,
+            part_url: Box::new(move |n| inline_part_url(&raw_for_parts, &f, uid, n)),
+        };
+        let mut view = mailview::view(&raw, &options);
+        if let model::mail::Body::Html { html, .. } = &mut view.body {
+            *html = frame_document(html, images_shown);
+        }
+        if !summary.flags.seen {
+            store.set_flags(&folder, &[uid], &[Flag::Seen]).map_err(store_error)?;
+        }
+        Ok(model::mail::OpenedMessage { folder, uid, flagged: summary.flags.flagged, images_shown, view })
+    })
+    .await
+}
+
+/// Inline images up to this size are embedded as `data:` URLs: the message
+/// frame is sandboxed with an opaque origin, so it carries no cookies.
+const MAX_INLINE_IMAGE: usize = 2 * 1024 * 1024;
+
+fn inline_part_url(raw: &[u8], folder: &str, uid: u32, part: u32) -> String {
+    use base64::Engine as _;
+    match mailview::attachment(raw, part) {
+        Some(p) if p.bytes.len() <= MAX_INLINE_IMAGE => {
+            let ty = mailview::safe_content_type(&p.content_type);
+            if ty.starts_with("image/") {
+                return format!("data:{ty};base64,{}", base64::engine::general_purpose::STANDARD.encode(&p.bytes));
+            }
+            part_url(folder, uid, part)
+        }
+        _ => part_url(folder, uid, part),
+    }
+}
+
+/// Wraps sanitised mail HTML into the document of the sandboxed frame: its
+/// own CSP (no scripts, no remote loads unless images are shown) and links
+/// that open outside the frame.
+pub fn frame_document(html: &str, images_shown: bool) -> String {
+    let img = if images_shown { "data: https: http:" } else { "data:" };
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\
+         <base target=\"_blank\"><style>body{{font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>\
+         </head><body>{html}</body></html>"
+    )
 }

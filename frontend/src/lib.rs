@@ -2,6 +2,8 @@
 //! server-rendered page into the single-page app. The basic interface never
 //! loads this.
 
+#![recursion_limit = "256"]
+
 /// Called by the loader script once the wasm module is instantiated.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -138,6 +138,7 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .route("/mail/raw", get(raw_message))
+        .route("/mail/part", get(message_part))
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
@@ -255,4 +256,53 @@ async fn raw_message(
             (StatusCode::INTERNAL_SERVER_ERROR, "The message could not be read.\n").into_response()
         }
     }
+}
+
+/// Query of `/mail/part`.
+#[derive(serde::Deserialize)]
+struct PartQuery {
+    folder: String,
+    uid: u32,
+    part: u32,
+}
+
+/// `/mail/part`: one attachment, always as a download, with a content type
+/// that cannot run in the browser.
+async fn message_part(
+    Extension(user): Extension<app::session::SignedIn>,
+    axum::extract::Query(q): axum::extract::Query<PartQuery>,
+) -> Response {
+    let dir = user.user_dir.clone();
+    let folder = q.folder.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, q.uid))
+    })
+    .await;
+    let raw = match result {
+        Ok(Ok(Some(raw))) => raw,
+        Ok(Ok(None)) => return (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "message part");
+            return (StatusCode::SERVICE_UNAVAILABLE, "The attachment could not be read. Try again in a moment.\n").into_response();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "message part task");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "The attachment could not be read.\n").into_response();
+        }
+    };
+    let Some(part) = mailview::attachment(&raw, q.part) else {
+        return (StatusCode::NOT_FOUND, "The message has no such attachment.\n").into_response();
+    };
+    let ty = mailview::safe_content_type(&part.content_type);
+    let ty = if ty.starts_with("text/") { format!("{ty}; charset=utf-8") } else { ty.to_owned() };
+    let ascii: String = part
+        .filename
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        model::mail::encode(&part.filename)
+    );
+    ([(header::CONTENT_TYPE, ty), (header::CONTENT_DISPOSITION, disposition)], part.bytes).into_response()
 }

@@ -80,7 +80,7 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'")
     };
     let csp = format!(
-        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; \
          font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     );

@@ -69,3 +69,14 @@ pub async fn mail_prefs() -> Result<model::mail::MailPrefs, AppError> {
 pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u32, AppError> {
     crate::mail::run_form(&back, crate::mail::set_pref(key, value)).await
 }
+
+/// Opens a message: its view (remote images only when asked or trusted),
+/// and marks it read.
+#[server(endpoint = "mail/message")]
+pub async fn mail_message(
+    folder: String,
+    uid: u32,
+    images: bool,
+) -> Result<model::mail::OpenedMessage, AppError> {
+    crate::mail::open_message(folder, uid, images).await
+}

@@ -74,4 +74,5 @@ pub fn FolderPane(folders: Vec<Folder>, current: String, ui: Interface, back: St
             </details>
         </nav>
     }
+    .into_any()
 }

@@ -135,6 +135,7 @@ pub fn MessageTable(
             {pager}
         </form>
     }
+    .into_any()
 }
 
 #[component]

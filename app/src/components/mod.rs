@@ -4,3 +4,4 @@ pub mod app_shell;
 pub mod folder_pane;
 pub mod icons;
 pub mod message_list;
+pub mod safe_html;

@@ -524,3 +524,18 @@ pub struct MailPrefs {
     /// The optional Message-ID column is shown.
     pub show_message_id: bool,
 }
+
+/// A message opened in the reader, with where it lives and its state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenedMessage {
+    /// Folder.
+    pub folder: String,
+    /// UID in the folder.
+    pub uid: u32,
+    /// Flagged.
+    pub flagged: bool,
+    /// Remote images are shown (asked for, or the sender is trusted).
+    pub images_shown: bool,
+    /// The view.
+    pub view: MessageView,
+}

@@ -115,6 +115,7 @@ fn Mailbox(
             </section>
         </div>
     }
+    .into_any()
 }
 
 #[component]

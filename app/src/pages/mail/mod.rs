@@ -1,6 +1,7 @@
 //! The mail section: mailbox (folder pane + list), message, raw source.
 
 pub mod mailbox;
+pub mod message;
 pub mod source;
 
 use crate::error::AppError;

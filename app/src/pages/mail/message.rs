@@ -1,0 +1,182 @@
+//! `/mail/message`: one message — headers, body, attachments, actions.
+
+use super::Outcome;
+use crate::api::mail::{MailAct, SetMailPref, mail_message};
+use crate::components::app_shell::{AppShell, Section};
+use crate::components::safe_html::SafeHtml;
+use crate::error::AppError;
+use crate::use_interface;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use model::Interface;
+use model::mail::{Address, Body, ListQuery, OpenedMessage, format_date, format_size};
+
+/// `/mail/message` and `/basic/mail/message`.
+#[component]
+pub fn MessagePage() -> impl IntoView {
+    let ui = use_interface();
+    let params = use_query_map();
+    let target = Memo::new(move |_| {
+        params.with(|m| {
+            (
+                ListQuery::from_params(|k| m.get(k)),
+                m.get("uid").and_then(|u| u.parse::<u32>().ok()).unwrap_or(0),
+                m.get("images").as_deref() == Some("1"),
+            )
+        })
+    });
+    let outcome = Memo::new(move |_| {
+        params.with(|m| (m.get("done"), m.get("error").and_then(|c| AppError::from_query(&c, None))))
+    });
+    let message = Resource::new(move || target.get(), |(q, uid, images)| mail_message(q.folder, uid, images));
+    view! {
+        <Title text="Message · Webmail" />
+        <AppShell section=Section::Mail content=move |_user| {
+            view! {
+                <Suspense fallback=|| view! { <p class="loading" role="status">"Opening message…"</p> }>
+                    {move || Suspend::new(async move {
+                        let (q, _, _) = target.get();
+                        let (done, error) = outcome.get();
+                        let list_href = ui.href(&format!("/mail?{}", q.to_params()));
+                        match message.await {
+                            Ok(m) => view! { <Message m q ui done error /> }.into_any(),
+                            Err(e) => view! {
+                                <h1>"Message"</h1>
+                                <p role="alert" class="error">{e.to_string()}</p>
+                                <p><a href=list_href>"Back to the list"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }
+        } />
+    }
+}
+
+fn addresses(list: &[Address]) -> String {
+    list.iter()
+        .map(|a| match (a.name.is_empty(), a.email.is_empty()) {
+            (true, _) => a.email.clone(),
+            (false, true) => a.name.clone(),
+            (false, false) => format!("{} <{}>", a.name, a.email),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+fn Message(m: OpenedMessage, q: ListQuery, ui: Interface, done: Option<String>, error: Option<AppError>) -> impl IntoView {
+    let v = m.view;
+    let uid = m.uid;
+    let here = ui.href(&format!("/mail/message?uid={uid}&{}", q.to_params()));
+    let list_href = ui.href(&format!("/mail?{}", q.to_params()));
+    let source_href = ui.href(&format!("/mail/source?uid={uid}&{}", q.to_params()));
+    let images_href = format!("{here}&images=1");
+    let subject = if v.subject.is_empty() { "(no subject)".to_owned() } else { v.subject.clone() };
+    let sender = v.from.first().map(|a| a.email.to_lowercase()).unwrap_or_default();
+    let blocked = match &v.body {
+        Body::Html { blocked_images, .. } => *blocked_images,
+        _ => 0,
+    };
+    let headers = v
+        .headers
+        .iter()
+        .map(|(k, val)| view! { <tr><th scope="row">{k.clone()}</th><td>{val.clone()}</td></tr> })
+        .collect_view();
+    let attachments = v
+        .attachments
+        .iter()
+        .filter(|a| !a.inline)
+        .map(|a| {
+            let href = format!(
+                "/mail/part?folder={}&uid={uid}&part={}",
+                model::mail::encode(&m.folder),
+                a.part
+            );
+            view! {
+                <li>
+                    <a href=href download="">{a.filename.clone()}</a>
+                    <span class="hint">{format!(" {} · {}", a.content_type, format_size(a.size))}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let has_attachments = v.attachments.iter().any(|a| !a.inline);
+    let warnings = v.warnings.clone();
+    let body = match v.body {
+        Body::Html { html, .. } => view! {
+            <iframe
+                class="message-frame"
+                title="Message body"
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                referrerpolicy="no-referrer"
+                srcdoc=html
+            ></iframe>
+        }
+            .into_any(),
+        Body::Text { html } => view! { <SafeHtml html class="message-text" /> }.into_any(),
+        Body::Empty => view! { <p class="empty">"This message has no text."</p> }.into_any(),
+    };
+    view! {
+        <article class="message" aria-labelledby="message-subject">
+            <p class="actions"><a href=list_href.clone()>"← Back to the list"</a></p>
+            <Outcome done error />
+            <h1 id="message-subject">{subject}</h1>
+            <dl class="summary">
+                <dt>"From"</dt><dd>{addresses(&v.from)}</dd>
+                <dt>"To"</dt><dd>{addresses(&v.to)}</dd>
+                {(!v.cc.is_empty()).then(|| view! { <dt>"Cc"</dt><dd>{addresses(&v.cc)}</dd> })}
+                <dt>"Date"</dt><dd>{v.date.map(format_date).unwrap_or_else(|| "(no date)".to_owned())}</dd>
+                {(v.priority < 3).then(|| view! { <dt>"Priority"</dt><dd>"High"</dd> })}
+                {(v.priority > 3).then(|| view! { <dt>"Priority"</dt><dd>"Low"</dd> })}
+            </dl>
+            <form method="post" action=MailAct::PATH class="toolbar" aria-label="Message actions">
+                <input type="hidden" name="folder" value=m.folder.clone() />
+                <input type="hidden" name=format!("sel[{uid}]") value="on" />
+                <input type="hidden" name="back" value=list_href.clone() />
+                <button type="button" disabled title="Replying arrives with compose">"Reply"</button>
+                <button type="button" disabled title="Forwarding arrives with compose">"Forward"</button>
+                <button type="submit" name="action" value="delete">"Delete"</button>
+                <button type="submit" name="action" value="spam">"Spam"</button>
+                <button type="submit" name="action" value="unread">"Mark unread"</button>
+                <button type="submit" name="action" value=if m.flagged { "unflag" } else { "flag" }>
+                    {if m.flagged { "Unflag" } else { "Flag" }}
+                </button>
+                <a href=source_href>"View source"</a>
+            </form>
+            <details class="all-headers">
+                <summary>"Show all headers"</summary>
+                <table><tbody>{headers}</tbody></table>
+            </details>
+            {(!warnings.is_empty()).then(|| view! {
+                <ul class="warnings" aria-label="Problems reading this message">
+                    {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            })}
+            {(blocked > 0 && !m.images_shown).then(|| view! {
+                <div class="images-bar" role="region" aria-label="Remote images">
+                    <span>{format!("{blocked} remote image{} blocked to protect your privacy.", if blocked == 1 { " was" } else { "s were" })}</span>
+                    <a href=images_href>"Show images"</a>
+                    {(!sender.is_empty()).then(|| view! {
+                        <form method="post" action=SetMailPref::PATH>
+                            <input type="hidden" name="key" value=format!("images:{sender}") />
+                            <input type="hidden" name="value" value="always" />
+                            <input type="hidden" name="back" value=here.clone() />
+                            <button type="submit">{format!("Always show from {sender}")}</button>
+                        </form>
+                    })}
+                </div>
+            })}
+            <section class="message-body" aria-label="Message body">{body}</section>
+            {has_attachments.then(|| view! {
+                <section class="attachments" aria-labelledby="attachments-title">
+                    <h2 id="attachments-title">"Attachments"</h2>
+                    <ul>{attachments}</ul>
+                </section>
+            })}
+        </article>
+    }
+    .into_any()
+}

@@ -97,6 +97,7 @@ END;
 const INDEXES: &str = r#"
 CREATE UNIQUE INDEX messages_uid ON messages(folder_id, uid);
 CREATE UNIQUE INDEX messages_key ON messages(folder_id, key);
+CREATE INDEX messages_file ON messages(folder_id, file);
 CREATE INDEX messages_date ON messages(folder_id, date_sort);
 CREATE INDEX messages_arrival ON messages(folder_id, arrival);
 CREATE INDEX messages_from ON messages(folder_id, from_sort);
@@ -188,6 +189,22 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(DatabaseCorrupt | NotADatabase | SchemaChanged)
     ) || matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("malformed"))
+}
+
+/// FTS5 flushes its in-memory terms to a new segment whenever they exceed
+/// this many bytes; every segment must later be merged. A bulk build uses a
+/// big buffer (fewer, larger segments); normal use keeps SQLite's default.
+pub(crate) const BULK_FTS_HASH: i64 = 128 * 1024 * 1024;
+pub(crate) const DEFAULT_FTS_HASH: i64 = 1024 * 1024;
+
+pub(crate) fn set_fts_hash_size(conn: &Connection, bytes: i64) -> rusqlite::Result<()> {
+    for t in ["body_fts", "hdr_fts"] {
+        conn.execute(
+            &format!("INSERT INTO {t}({t}, rank) VALUES('hashsize', ?1)"),
+            [bytes],
+        )?;
+    }
+    Ok(())
 }
 
 /// Adds the secondary indexes after a bulk build.
@@ -305,10 +322,22 @@ pub(crate) fn locate(
 }
 
 pub(crate) fn folder_entries(conn: &Connection, folder_id: i64) -> rusqlite::Result<Vec<Located>> {
+    folder_entries_in(conn, folder_id, "")
+}
+
+/// The rows of a folder whose file path starts with `prefix` (`"new/"`,
+/// `"cur/"` or `""` for all).
+pub(crate) fn folder_entries_in(
+    conn: &Connection,
+    folder_id: i64,
+    prefix: &str,
+) -> rusqlite::Result<Vec<Located>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, key, file, flags, keywords FROM messages WHERE folder_id = ?1",
+        "SELECT id, key, file, flags, keywords FROM messages
+         WHERE folder_id = ?1 AND file >= ?2 AND file < ?3",
     )?;
-    let rows = stmt.query_map([folder_id], |r| {
+    let upper = format!("{prefix}\u{10ffff}");
+    let rows = stmt.query_map(params![folder_id, prefix, upper], |r| {
         Ok(Located {
             id: r.get(0)?,
             key: r.get(1)?,

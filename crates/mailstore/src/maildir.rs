@@ -158,9 +158,14 @@ impl Maildir {
 
     /// The message files of a folder. A missing directory is an empty folder.
     pub fn scan(&self, folder: &str) -> Result<Vec<Entry>> {
+        self.scan_subdirs(folder, &["new", "cur"])
+    }
+
+    /// The message files in some of a folder's `new/` and `cur/`.
+    pub fn scan_subdirs(&self, folder: &str, subdirs: &[&str]) -> Result<Vec<Entry>> {
         let dir = self.folder_dir(folder);
         let mut out = Vec::new();
-        for sub in ["new", "cur"] {
+        for sub in subdirs {
             let d = dir.join(sub);
             let rd = match fs::read_dir(&d) {
                 Ok(rd) => rd,

@@ -56,6 +56,8 @@ pub(crate) struct State {
     pub conn_file: Option<(u64, u64)>,
     pub rebuild: Option<Arc<ProgressCounter>>,
     pub last_error: Option<String>,
+    /// An integrity check of the open index runs in the background.
+    pub verifying: bool,
 }
 
 /// Everything one user's handles share in this process.
@@ -89,6 +91,7 @@ pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
             conn_file: None,
             rebuild: None,
             last_error: None,
+            verifying: false,
         }),
         changed: Condvar::new(),
         opened: AtomicU64::new(0),
@@ -205,6 +208,7 @@ impl Shared {
             conn.pragma_update(None, "journal_mode", "OFF")?;
             conn.pragma_update(None, "synchronous", "OFF")?;
             db::create(&conn, true)?;
+            db::set_fts_hash_size(&conn, db::BULK_FTS_HASH)?;
             let ctx = Ctx {
                 conn: &conn,
                 maildir: &self.maildir,
@@ -216,6 +220,7 @@ impl Shared {
             sync::sync(&ctx)?;
             db::create_indexes(&conn)?;
             crate::thread::assign_all(&conn)?;
+            db::set_fts_hash_size(&conn, db::DEFAULT_FTS_HASH)?;
             crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
             db::mark_complete(&conn)?;
             conn.pragma_update(None, "synchronous", "FULL")?;
@@ -250,11 +255,37 @@ impl Shared {
         Ok(conn)
     }
 
+    /// Checks the integrity of the open index on another thread (a full
+    /// check reads the whole file, seconds at 100,000 messages, so it must
+    /// not delay the first page). Damage found starts a healing rebuild;
+    /// damage met by a query before then heals the same way.
+    pub fn verify_in_background(self: &Arc<Self>) {
+        self.lock().verifying = true;
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("mailstore-verify".into())
+            .spawn(move || {
+                let problem = match db::connect(&me.index_path) {
+                    Ok(conn) => db::validate(&conn, true),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(reason) = problem {
+                    tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");
+                    me.start_rebuild(Reason::Heal);
+                }
+                me.lock().verifying = false;
+                me.changed.notify_all();
+            });
+        if spawned.is_err() {
+            self.lock().verifying = false;
+        }
+    }
+
     /// Waits until no rebuild runs, or until `timeout`. True when ready.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
         let mut st = self.lock();
-        while st.rebuild.is_some() {
+        while st.rebuild.is_some() || st.verifying {
             let wait = match deadline {
                 Some(d) => {
                     let now = std::time::Instant::now();

@@ -314,8 +314,8 @@ impl Mailstore {
     /// Opens the store in `user_dir` (which holds `Maildir/` and
     /// `index.sqlite`; both are created if missing).
     ///
-    /// The first open in a process checks the index's schema version and
-    /// integrity. A missing, damaged or outdated index is moved aside and
+    /// The first open in a process checks the index's schema version, and
+    /// starts a full integrity check in the background. A missing, damaged or outdated index is moved aside and
     /// rebuilt from the Maildir by a background job; small mailboxes are
     /// rebuilt before `open` returns, larger ones answer
     /// [`Error::Rebuilding`] until done (see [`Mailstore::rebuild_progress`]).
@@ -347,10 +347,12 @@ impl Mailstore {
         }
         let reason = if sh.index_path.exists() {
             match db::connect(&sh.index_path) {
-                Ok(conn) => match db::validate(&conn, true) {
+                Ok(conn) => match db::validate(&conn, false) {
                     None => {
                         st.conn = Some(conn);
                         st.conn_file = crate::rebuild::file_id(&sh.index_path);
+                        drop(st);
+                        self.shared.verify_in_background();
                         return Ok(());
                     }
                     Some(reason) => reason,

@@ -28,7 +28,7 @@ use crate::{Error, Result};
 /// Rows committed per transaction when many messages are parsed. Bigger
 /// batches in a bulk build mean fewer, larger full-text segments to merge.
 const BATCH: usize = 1000;
-const BULK_BATCH: usize = 20000;
+const BULK_BATCH: usize = 25000;
 /// Directory mtimes younger than this are not trusted: a change within the
 /// same timestamp tick would go unnoticed.
 const MTIME_SETTLE_NS: i64 = 1_000_000_000;
@@ -108,12 +108,18 @@ pub(crate) fn sync(ctx: &Ctx<'_>) -> Result<SyncReport> {
             continue;
         }
         let (n, c) = ctx.maildir.mtimes(&row.name);
-        if n != 0 && c != 0 && n == row.new_mtime && c == row.cur_mtime {
-            continue;
-        }
-        let entries = ctx.maildir.scan(&row.name)?;
+        let new_changed = n == 0 || n != row.new_mtime;
+        let cur_changed = c == 0 || c != row.cur_mtime;
+        // Deliveries touch only new/: then cur/ (the big one) is not listed.
+        let (subdirs, prefix): (&[&str], &str) = match (new_changed, cur_changed) {
+            (false, false) => continue,
+            (true, false) => (&["new"], "new/"),
+            (false, true) => (&["cur"], "cur/"),
+            (true, true) => (&["new", "cur"], ""),
+        };
+        let entries = ctx.maildir.scan_subdirs(&row.name, subdirs)?;
         let kws = ctx.maildir.keywords(&row.name);
-        let mut known: HashMap<String, Located> = db::folder_entries(ctx.conn, row.id)?
+        let mut known: HashMap<String, Located> = db::folder_entries_in(ctx.conn, row.id, prefix)?
             .into_iter()
             .map(|l| (l.key.clone(), l))
             .collect();

@@ -56,6 +56,13 @@ pub enum Difference {
         /// (total, unread) counted.
         counted: (i64, i64),
     },
+    /// A full-text index fails its own integrity check.
+    FullTextDamaged {
+        /// Which table.
+        table: String,
+        /// What SQLite reported.
+        error: String,
+    },
     /// Full-text rows and messages do not pair up.
     FullTextDiffers {
         /// Messages.
@@ -130,6 +137,17 @@ pub(crate) fn check(conn: &Connection, md: &Maildir) -> Result<Vec<Difference>> 
     let fts_rows: i64 = conn.query_row("SELECT COUNT(*) FROM hdr_fts", [], |r| r.get(0))?;
     if messages != fts_rows {
         out.push(Difference::FullTextDiffers { messages, fts_rows });
+    }
+    for table in ["body_fts", "hdr_fts"] {
+        if let Err(e) = conn.execute(
+            &format!("INSERT INTO {table}({table}, rank) VALUES('integrity-check', 0)"),
+            [],
+        ) {
+            out.push(Difference::FullTextDamaged {
+                table: table.to_string(),
+                error: e.to_string(),
+            });
+        }
     }
     Ok(out)
 }

@@ -66,8 +66,6 @@ CREATE TABLE messages(
 CREATE TABLE refs(msg INTEGER NOT NULL, ref TEXT NOT NULL);
 CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', contentless_delete=1,
     tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, subject, tokenize='trigram',
-    detail='none');
 CREATE TABLE retained(
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL UNIQUE,
@@ -92,6 +90,11 @@ CREATE TRIGGER messages_upd AFTER UPDATE OF seen, folder_id ON messages BEGIN
     UPDATE folders SET total = total + 1, unread = unread + 1 - NEW.seen WHERE id = NEW.folder_id;
 END;
 "#;
+
+/// The header full-text table; a bulk build fills a copy of it in a side
+/// database on another thread (see [`adopt_side_headers`]).
+pub(crate) const HDR_FTS: &str = "CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, \
+    subject, tokenize='trigram', detail='none');";
 
 /// Secondary indexes: created with the schema, or after a bulk build.
 const INDEXES: &str = r#"
@@ -131,6 +134,7 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
 pub(crate) fn create(conn: &Connection, bulk: bool) -> rusqlite::Result<()> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(HDR_FTS)?;
     if !bulk {
         tx.execute_batch(INDEXES)?;
     }
@@ -197,8 +201,12 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
 pub(crate) const BULK_FTS_HASH: i64 = 128 * 1024 * 1024;
 pub(crate) const DEFAULT_FTS_HASH: i64 = 1024 * 1024;
 
-pub(crate) fn set_fts_hash_size(conn: &Connection, bytes: i64) -> rusqlite::Result<()> {
-    for t in ["body_fts", "hdr_fts"] {
+pub(crate) fn set_fts_hash_size(
+    conn: &Connection,
+    tables: &[&str],
+    bytes: i64,
+) -> rusqlite::Result<()> {
+    for t in tables {
         conn.execute(
             &format!("INSERT INTO {t}({t}, rank) VALUES('hashsize', ?1)"),
             [bytes],
@@ -349,7 +357,56 @@ pub(crate) fn folder_entries_in(
     rows.collect()
 }
 
-/// Inserts a parsed message and assigns it a UID and a thread.
+/// What the header full-text table holds for one message: decoded text,
+/// lower-cased.
+pub(crate) struct HeaderText {
+    pub id: i64,
+    pub sender: String,
+    pub recipient: String,
+    pub subject: String,
+}
+
+impl HeaderText {
+    pub fn of(id: i64, p: &Parsed) -> HeaderText {
+        HeaderText {
+            id,
+            sender: format!("{} {}", p.from_name, p.from_addr).to_lowercase(),
+            recipient: format!("{} {}", p.to, p.cc).to_lowercase(),
+            subject: p.subject.to_lowercase(),
+        }
+    }
+}
+
+pub(crate) fn insert_header_text(conn: &Connection, h: &HeaderText) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![h.id, h.sender, h.recipient, h.subject])?;
+    Ok(())
+}
+
+/// Replaces the (empty) header full-text table with the one built in the
+/// side database at `side`, by copying FTS5's shadow tables as they are.
+/// The row ids match: both were filled with the ids of `messages`.
+pub(crate) fn adopt_side_headers(conn: &Connection, side: &Path) -> rusqlite::Result<()> {
+    if !side.exists() {
+        // Nothing was parsed: the table in `conn` is already right (empty).
+        return Ok(());
+    }
+    conn.execute("ATTACH DATABASE ?1 AS side", [side.to_string_lossy()])?;
+    let tx = conn.unchecked_transaction()?;
+    for t in ["data", "idx", "content", "docsize", "config"] {
+        tx.execute_batch(&format!(
+            "DELETE FROM main.hdr_fts_{t}; INSERT INTO main.hdr_fts_{t} SELECT * FROM side.hdr_fts_{t};"
+        ))?;
+    }
+    tx.commit()?;
+    conn.execute("DETACH DATABASE side", [])?;
+    Ok(())
+}
+
+/// Inserts a parsed message and assigns it a UID and a thread. A bulk
+/// build leaves the header full-text row and the thread to the caller.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert(
     tx: &Transaction<'_>,
@@ -404,15 +461,9 @@ pub(crate) fn insert(
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO body_fts(rowid, body) VALUES(?1, ?2)")?
         .execute(params![id, p.body])?;
-    tx.prepare_cached(
-        "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        id,
-        format!("{} {}", p.from_name, p.from_addr).to_lowercase(),
-        format!("{} {}", p.to, p.cc).to_lowercase(),
-        p.subject.to_lowercase()
-    ])?;
+    if !bulk {
+        insert_header_text(tx, &HeaderText::of(id, p))?;
+    }
     if bulk {
         crate::thread::record_links(tx, id, p)?;
     } else {

@@ -31,6 +31,10 @@ pub enum Error {
     /// Show the progress and try again. Temporary.
     #[error("the mail index is being rebuilt ({} of {} messages)", .0.done, .0.total)]
     Rebuilding(Progress),
+    /// Rebuilding the index from the Maildir failed (the cause is logged);
+    /// the next call tries again. Temporary.
+    #[error("the mail index could not be rebuilt: {0}")]
+    RebuildFailed(String),
     /// The folder does not exist.
     #[error("no such folder: {0}")]
     NoSuchFolder(String),
@@ -58,7 +62,7 @@ impl Error {
     pub fn is_temporary(&self) -> bool {
         matches!(
             self,
-            Error::Io { .. } | Error::Index(_) | Error::Rebuilding(_)
+            Error::Io { .. } | Error::Index(_) | Error::Rebuilding(_) | Error::RebuildFailed(_)
         )
     }
 

@@ -202,25 +202,36 @@ impl Shared {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = fs::remove_file(format!("{}{suffix}", new_path.display()));
         }
+        let side = PathBuf::from(format!("{}.headers", self.index_path.display()));
+        let _ = fs::remove_file(&side);
         {
             let conn = db::connect(&new_path)?;
             // The file is thrown away if anything fails: no journal needed.
             conn.pragma_update(None, "journal_mode", "OFF")?;
             conn.pragma_update(None, "synchronous", "OFF")?;
             db::create(&conn, true)?;
-            db::set_fts_hash_size(&conn, db::BULK_FTS_HASH)?;
+            // hdr_fts is left untouched on this connection: it is replaced
+            // by the side database's copy below.
+            db::set_fts_hash_size(&conn, &["body_fts"], db::BULK_FTS_HASH)?;
             let ctx = Ctx {
                 conn: &conn,
                 maildir: &self.maildir,
                 opened: &self.opened,
                 progress: Some(progress),
-                bulk: true,
+                bulk: Some(&side),
             };
             progress.listed.store(false, Ordering::Relaxed);
             sync::sync(&ctx)?;
             db::create_indexes(&conn)?;
             crate::thread::assign_all(&conn)?;
-            db::set_fts_hash_size(&conn, db::DEFAULT_FTS_HASH)?;
+            conn.close().map_err(|(_, e)| e)?;
+        }
+        {
+            let conn = db::connect(&new_path)?;
+            conn.pragma_update(None, "journal_mode", "OFF")?;
+            db::adopt_side_headers(&conn, &side)?;
+            let _ = fs::remove_file(&side);
+            db::set_fts_hash_size(&conn, &["body_fts", "hdr_fts"], db::DEFAULT_FTS_HASH)?;
             crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
             db::mark_complete(&conn)?;
             conn.pragma_update(None, "synchronous", "FULL")?;
@@ -248,7 +259,7 @@ impl Shared {
             maildir: &self.maildir,
             opened: &self.opened,
             progress: None,
-            bulk: false,
+            bulk: None,
         };
         sync::sync(&ctx)?;
         drop(lock);

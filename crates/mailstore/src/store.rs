@@ -398,12 +398,11 @@ impl Mailstore {
             self.heal_or_connect()?;
             st = sh.lock();
             if st.conn.is_none() {
-                let p = st
-                    .rebuild
-                    .as_ref()
-                    .map(|p| p.snapshot())
-                    .unwrap_or_default();
-                return Err(Error::Rebuilding(p));
+                return Err(match (&st.rebuild, &st.last_error) {
+                    (Some(p), _) => Error::Rebuilding(p.snapshot()),
+                    (None, Some(e)) => Error::RebuildFailed(e.clone()),
+                    (None, None) => Error::Rebuilding(Progress::default()),
+                });
             }
         }
         let conn = st.conn.as_ref().expect("checked");
@@ -424,7 +423,7 @@ impl Mailstore {
             maildir: &self.shared.maildir,
             opened: &self.shared.opened,
             progress: None,
-            bulk: false,
+            bulk: None,
         }
     }
 
@@ -466,9 +465,7 @@ impl Mailstore {
         let st = self.shared.lock();
         match (&st.conn, &st.last_error) {
             (Some(_), _) => Ok(()),
-            (None, Some(e)) => Err(Error::Index(rusqlite::Error::InvalidParameterName(
-                e.clone(),
-            ))),
+            (None, Some(e)) => Err(Error::RebuildFailed(e.clone())),
             (None, None) => Err(Error::Rebuilding(Progress::default())),
         }
     }

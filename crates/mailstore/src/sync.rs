@@ -51,8 +51,10 @@ pub(crate) struct Ctx<'a> {
     pub maildir: &'a Maildir,
     pub opened: &'a AtomicU64,
     pub progress: Option<&'a ProgressCounter>,
-    /// A rebuild into an empty index: threads are computed at the end.
-    pub bulk: bool,
+    /// A rebuild into an empty index: threads are computed at the end, and
+    /// header full-text rows are written on another thread into this side
+    /// database, adopted at the end.
+    pub bulk: Option<&'a std::path::Path>,
 }
 
 /// Keyword names for the keyword letters in `info`, sorted and space-joined.
@@ -253,6 +255,16 @@ fn parse_and_insert(
                 }
             });
         }
+        let (headers, header_writer) = match ctx.bulk {
+            Some(side) => {
+                let (tx, rx) = mpsc::sync_channel::<db::HeaderText>(4096);
+                (
+                    Some(tx),
+                    Some(s.spawn(move || write_side_headers(side, rx))),
+                )
+            }
+            None => (None, None),
+        };
         let mut tx = ctx.conn.unchecked_transaction()?;
         let mut in_batch = 0;
         for (i, c) in chunks.iter().enumerate() {
@@ -267,7 +279,7 @@ fn parse_and_insert(
                 match p {
                     Some((p, arrival)) => {
                         let info = a.entry.info();
-                        db::insert(
+                        let (id, _) = db::insert(
                             &tx,
                             a.folder_id,
                             &a.entry.key,
@@ -276,8 +288,17 @@ fn parse_and_insert(
                             &a.kw,
                             arrival,
                             &p,
-                            ctx.bulk,
+                            ctx.bulk.is_some(),
                         )?;
+                        if let Some(h) = &headers {
+                            h.send(db::HeaderText::of(id, &p)).map_err(|_| {
+                                Error::io(
+                                    "index",
+                                    PathBuf::new(),
+                                    std::io::Error::other("header writer stopped"),
+                                )
+                            })?;
+                        }
                         report.added += 1;
                     }
                     None => {
@@ -291,13 +312,50 @@ fn parse_and_insert(
                 }
                 in_batch += 1;
             }
-            if in_batch >= if ctx.bulk { BULK_BATCH } else { BATCH } {
+            if in_batch
+                >= if ctx.bulk.is_some() {
+                    BULK_BATCH
+                } else {
+                    BATCH
+                }
+            {
                 tx.commit()?;
                 tx = ctx.conn.unchecked_transaction()?;
                 in_batch = 0;
             }
         }
         tx.commit()?;
+        drop(headers);
+        if let Some(w) = header_writer {
+            w.join().map_err(|_| {
+                Error::io(
+                    "index",
+                    PathBuf::new(),
+                    std::io::Error::other("header writer panicked"),
+                )
+            })??;
+        }
         Ok(())
     })
+}
+
+/// Fills the header full-text table of a side database (bulk builds).
+fn write_side_headers(side: &std::path::Path, rx: mpsc::Receiver<db::HeaderText>) -> Result<()> {
+    let conn = db::connect(side)?;
+    conn.pragma_update(None, "journal_mode", "OFF")?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.execute_batch(db::HDR_FTS)?;
+    db::set_fts_hash_size(&conn, &["hdr_fts"], db::BULK_FTS_HASH)?;
+    let mut tx = conn.unchecked_transaction()?;
+    let mut n = 0;
+    for h in rx {
+        db::insert_header_text(&tx, &h)?;
+        n += 1;
+        if n % BULK_BATCH == 0 {
+            tx.commit()?;
+            tx = conn.unchecked_transaction()?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }

@@ -70,3 +70,12 @@ pub use store::{
     Delivery, FolderInfo, Mailstore, MessageSummary, Page, SortKey, SpecialUse, Uid, deliver,
 };
 pub use sync::SyncReport;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<crate::Mailstore>();
+    }
+}

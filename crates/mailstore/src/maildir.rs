@@ -276,6 +276,26 @@ impl Maildir {
         Ok(Entry { key, file })
     }
 
+    /// Removes files left in a folder's `tmp/` by writers that died more
+    /// than `max_age` ago (what Dovecot does after 36 hours). Returns how many.
+    pub fn clean_tmp(&self, folder: &str, max_age: std::time::Duration) -> usize {
+        let dir = self.folder_dir(folder).join("tmp");
+        let Ok(rd) = fs::read_dir(&dir) else { return 0 };
+        let mut n = 0;
+        for e in rd.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > max_age);
+            if old && fs::remove_file(e.path()).is_ok() {
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// A new unique key for a copy of a message with the given sizes.
     pub fn new_key(size: u64, vsize: u64) -> String {
         format!("{},S={size},W={vsize}", new_key_base())

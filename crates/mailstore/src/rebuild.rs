@@ -222,6 +222,10 @@ impl Shared {
             };
             progress.listed.store(false, Ordering::Relaxed);
             sync::sync(&ctx)?;
+            for folder in self.maildir.list_folders()? {
+                self.maildir
+                    .clean_tmp(&folder, Duration::from_secs(36 * 3600));
+            }
             db::create_indexes(&conn)?;
             crate::thread::assign_all(&conn)?;
             conn.close().map_err(|(_, e)| e)?;

@@ -333,3 +333,28 @@ fn index_deleted_while_open_is_rebuilt() {
         "a new index was written"
     );
 }
+
+#[test]
+fn rebuild_removes_stale_tmp_files_only() {
+    let t = TempUser::new();
+    Mailstore::open(t.path()).unwrap();
+    let tmp = t.maildir().join("tmp");
+    fs::write(tmp.join("old.partial"), b"half a message").unwrap();
+    fs::write(tmp.join("fresh.partial"), b"being written").unwrap();
+    let f = fs::File::options()
+        .write(true)
+        .open(tmp.join("old.partial"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(40 * 3600))
+        .unwrap();
+    drop(f);
+    let s = Mailstore::open(t.path()).unwrap();
+    s.reindex(|_| {}).unwrap();
+    assert!(!tmp.join("old.partial").exists());
+    assert!(tmp.join("fresh.partial").exists());
+    assert_eq!(
+        s.folders().unwrap()[0].total,
+        0,
+        "tmp/ files are never messages"
+    );
+}

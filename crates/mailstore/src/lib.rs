@@ -13,11 +13,16 @@
 //! files ([`Mailstore::files_opened`] counts the ones that are opened).
 //!
 //! Because everything in the index can be derived again, deleting it is
-//! always safe. On open the index's schema version and integrity are
-//! checked; a missing, damaged, truncated or outdated index is moved aside
-//! and rebuilt by a job that runs on its own thread until it has committed,
-//! whether or not whoever triggered it is still waiting, one per user, with
-//! its progress exposed ([`Mailstore::rebuild_progress`]). UIDs are kept in
+//! always safe. On open the index's schema version is checked at once and
+//! its integrity in the background (a full check reads the whole file); a
+//! missing, damaged, truncated or outdated index — or one a query finds
+//! damaged — is moved aside and rebuilt by a job that runs on its own thread
+//! until it has committed, whether or not whoever triggered it is still
+//! waiting, one per user, with its progress exposed
+//! ([`Mailstore::rebuild_progress`]). A rebuild loads messages first and
+//! builds the secondary indexes and threads afterwards, writing the header
+//! full-text index on a second thread, and renames the finished file into
+//! place, so a crash mid-way leaves nothing half-built. UIDs are kept in
 //! the index: they are stable while it lives, and a rebuild gives every
 //! folder a new UIDVALIDITY, as IMAP requires when UIDs change.
 //!

@@ -276,14 +276,18 @@ impl Shared {
     /// damage met by a query before then heals the same way.
     pub fn verify_in_background(self: &Arc<Self>) {
         self.lock().verifying = true;
-        let me = self.clone();
+        // A weak reference: checking must not keep a closed store alive. If
+        // every handle is gone, the next open checks again.
+        let me = Arc::downgrade(self);
+        let path = self.index_path.clone();
         let spawned = std::thread::Builder::new()
             .name("mailstore-verify".into())
             .spawn(move || {
-                let problem = match db::connect(&me.index_path) {
+                let problem = match db::connect(&path) {
                     Ok(conn) => db::validate(&conn, true),
                     Err(e) => Some(e.to_string()),
                 };
+                let Some(me) = me.upgrade() else { return };
                 if let Some(reason) = problem {
                     tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");
                     me.start_rebuild(Reason::Heal);

@@ -1,18 +1,31 @@
-//! Another writer (standing in for Dovecot or an MTA) renames, moves,
+//! Another process (standing in for Dovecot or an MTA) renames, moves,
 //! delivers and removes files while we list, flag and move. We never fail,
 //! and afterwards the index agrees with the Maildir.
+//!
+//! The other process is this test binary re-run with
+//! `MAILSTORE_OTHER_WRITER` set, executing only `other_writer_child`.
 
 use std::fs;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mailstore::{Flag, Mailstore, SortKey};
 use rand::{Rng, SeedableRng};
 use testkit::{Corpus, TempUser};
 
-fn other_writer(maildir: &Path, stop: &AtomicBool) -> usize {
+/// The other process: works until `stop` appears, then prints its count.
+#[test]
+fn other_writer_child() {
+    let Some(maildir) = std::env::var_os("MAILSTORE_OTHER_WRITER") else {
+        return;
+    };
+    let maildir = Path::new(&maildir);
+    let ops = other_writer(maildir, &|| maildir.join("stop").exists());
+    println!("ops={ops}");
+}
+
+fn other_writer(maildir: &Path, stop: &dyn Fn() -> bool) -> usize {
     let mut rng = rand::rngs::StdRng::seed_from_u64(99);
     let folders = [
         maildir.to_path_buf(),
@@ -21,7 +34,7 @@ fn other_writer(maildir: &Path, stop: &AtomicBool) -> usize {
     ];
     let mut ops = 0;
     let mut n = 0;
-    while !stop.load(Ordering::Relaxed) {
+    while !stop() {
         let from = &folders[rng.gen_range(0..folders.len())];
         let names: Vec<_> = fs::read_dir(from.join("cur"))
             .map(|rd| {
@@ -71,12 +84,18 @@ fn another_writer_never_makes_us_fail() {
     let t = TempUser::new();
     Corpus::write(t.path(), 800, 21);
     let s = Mailstore::open(t.path()).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let writer = {
-        let stop = stop.clone();
-        let md = t.maildir();
-        std::thread::spawn(move || other_writer(&md, &stop))
-    };
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "other_writer_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("MAILSTORE_OTHER_WRITER", t.maildir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let start = Instant::now();
     let mut rounds = 0;
@@ -112,8 +131,15 @@ fn another_writer_never_makes_us_fail() {
         }
         s.folders().unwrap();
     }
-    stop.store(true, Ordering::Relaxed);
-    let ops = writer.join().unwrap();
+    fs::write(t.maildir().join("stop"), b"").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    let ops: usize = out
+        .split("ops=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("other writer output: {out}"));
     assert!(ops > 100 && rounds > 20, "ops {ops}, rounds {rounds}");
     // Let directory mtimes settle, then everything must agree.
     std::thread::sleep(Duration::from_millis(1100));

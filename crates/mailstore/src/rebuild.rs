@@ -275,6 +275,22 @@ impl Shared {
     /// not delay the first page). Damage found starts a healing rebuild;
     /// damage met by a query before then heals the same way.
     pub fn verify_in_background(self: &Arc<Self>) {
+        // Once per index file per process: handles opened per request must
+        // not re-read the whole file every time.
+        static VERIFIED: OnceLock<Mutex<std::collections::HashSet<(PathBuf, u64, u64)>>> =
+            OnceLock::new();
+        let verified = VERIFIED.get_or_init(Default::default);
+        let Some((dev, ino)) = file_id(&self.index_path) else {
+            return;
+        };
+        let id = (self.index_path.clone(), dev, ino);
+        if verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&id)
+        {
+            return;
+        }
         self.lock().verifying = true;
         // A weak reference: checking must not keep a closed store alive. If
         // every handle is gone, the next open checks again.
@@ -287,6 +303,9 @@ impl Shared {
                     Ok(conn) => db::validate(&conn, true),
                     Err(e) => Some(e.to_string()),
                 };
+                if problem.is_none() {
+                    verified.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
+                }
                 let Some(me) = me.upgrade() else { return };
                 if let Some(reason) = problem {
                     tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");

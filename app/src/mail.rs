@@ -447,7 +447,7 @@ pub fn frame_document(html: &str, images_shown: bool) -> String {
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\
-         <base target=\"_blank\"><style>body{{font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>\
+         <base target=\"_blank\"><style>body{{font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-x:auto}}img{{max-width:100%;height:auto}}</style>\
          </head><body>{html}</body></html>"
     )
 }

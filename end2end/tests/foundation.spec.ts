@@ -58,7 +58,8 @@ for (const ui of ['standard', 'basic'] as const) {
 
     test('a suspended account can sign in and is told sending is suspended', async ({ page }) => {
       await signIn(page, FRANK_SUSPENDED, ui);
-      await expect(page.getByRole('alert')).toContainText('Sending is suspended');
+      await expect(page.getByRole('alert').filter({ hasText: 'Sending is suspended' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
     });
 
     test('display preferences switch the interface', async ({ page }) => {

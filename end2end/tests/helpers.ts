@@ -16,5 +16,6 @@ export async function signIn(page: Page, user: { address: string; password: stri
   await page.getByRole('radio', { name: ui === 'basic' ? /Basic/ : /Standard/ }).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(ui === 'basic' ? /\/basic\/mail$/ : /\/mail$/);
-  await expect(page.getByRole('heading', { name: 'Mail', level: 1 })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${user.address}`)).toBeVisible();
 }

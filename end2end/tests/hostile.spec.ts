@@ -42,7 +42,10 @@ test('hostile mail runs no script and loads nothing remote', async ({ page }, in
   expect(hrefs.length).toBeGreaterThanOrEqual(100);
   for (const href of hrefs) {
     current = href;
-    await page.goto(href);
+    const started = Date.now();
+    await page.goto(href, { timeout: 60_000 });
+    const took = Date.now() - started;
+    if (took > 5000) console.log(`slow: ${href} took ${took} ms`);
     await expect(page.getByRole('region', { name: 'Message body' })).toBeAttached();
     expect(new URL(page.url()).pathname).toBe(`${prefix}/mail/message`);
     if (ui === 'standard') {

@@ -197,7 +197,7 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
       await page.getByRole('link', { name: 'Budget review for Q3' }).click();
       await expect(page).toHaveURL(new RegExp(`${prefix}/mail/message\\?uid=\\d+`));
       await expect(page.getByRole('heading', { name: 'Budget review for Q3', level: 1 })).toBeVisible();
-      await expect(page.getByText('Quentin Ramsay <quentin@example.net>')).toBeVisible();
+      await expect(page.locator('dl.summary').getByText('Quentin Ramsay <quentin@example.net>')).toBeVisible();
       await expect(page.getByText('The zanzibar line needs a second look.')).toBeVisible();
       const attachments = page.getByRole('region', { name: 'Attachments' });
       const link = attachments.getByRole('link', { name: 'budget.csv' });

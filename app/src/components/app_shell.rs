@@ -92,7 +92,10 @@ fn TopBar(user: CurrentUser, section: Section, ui: Interface) -> impl IntoView {
                 </ul>
             </nav>
             <div class="account">
-                <span class="who" title="Signed in as">{user.address}</span>
+                <span class="who">
+                    <span class="sr-only">"Signed in as "</span>
+                    {user.address}
+                </span>
                 <form method="post" action=Logout::PATH>
                     <button type="submit" class="ghost">"Sign out"</button>
                 </form>

@@ -48,7 +48,7 @@ pub fn MessageTable(
             let arrow = if !active { "" } else if query.desc { " ▼" } else { " ▲" };
             view! {
                 <th scope="col" aria-sort=sort class=format!("col-{}", column.as_str())>
-                    <a href=href title=format!("Sort by {}", label.to_lowercase())>{label}{arrow}</a>
+                    <a href=href title=format!("Sort by {}", label.to_lowercase())>{format!("{label}{arrow}")}</a>
                 </th>
             }
         }
@@ -189,10 +189,16 @@ fn Row(row: MessageRow, ui: Interface, outgoing: bool, show_folder: bool, column
             </td>
             <td class="col-date">{format_date(row.date)}</td>
             <td class="col-size">{format_size(row.size)}</td>
-            {columns.message_id.then(|| view! { <td class="col-message-id">{row.message_id.clone()}</td> })}
+            {columns.message_id.then(|| view! { <td class="col-message-id">{non_empty(&row.message_id, "—")}</td> })}
             <td class="col-attachment">
                 {row.has_attachment.then(|| view! { <Glyph name="Has attachment" symbol="📎" /> })}
             </td>
         </tr>
     }
+}
+
+/// Text that is never empty: an empty text node would not survive the HTML
+/// parser, and hydration expects one.
+pub fn non_empty(s: &str, fallback: &str) -> String {
+    if s.trim().is_empty() { fallback.to_owned() } else { s.to_owned() }
 }

@@ -56,14 +56,16 @@ pub fn MessagePage() -> impl IntoView {
 }
 
 fn addresses(list: &[Address]) -> String {
-    list.iter()
+    let text = list
+        .iter()
         .map(|a| match (a.name.is_empty(), a.email.is_empty()) {
             (true, _) => a.email.clone(),
             (false, true) => a.name.clone(),
             (false, false) => format!("{} <{}>", a.name, a.email),
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    crate::components::message_list::non_empty(&text, "(none)")
 }
 
 #[component]
@@ -83,7 +85,10 @@ fn Message(m: OpenedMessage, q: ListQuery, ui: Interface, done: Option<String>, 
     let headers = v
         .headers
         .iter()
-        .map(|(k, val)| view! { <tr><th scope="row">{k.clone()}</th><td>{val.clone()}</td></tr> })
+        .map(|(k, val)| {
+            let val = crate::components::message_list::non_empty(val, "(empty)");
+            view! { <tr><th scope="row">{k.clone()}</th><td>{val}</td></tr> }
+        })
         .collect_view();
     let attachments = v
         .attachments

@@ -39,7 +39,7 @@ pub fn SourcePage() -> impl IntoView {
                                     " · "
                                     <a href=download download="">"Download .eml"</a>
                                 </p>
-                                <pre class="raw-source" aria-label="Raw message source" tabindex="0">{text}</pre>
+                                <pre class="raw-source" aria-label="Raw message source" tabindex="0">{crate::components::message_list::non_empty(&text, "(empty message)")}</pre>
                             }.into_any(),
                             Err(e) => view! {
                                 <h1>"Message source"</h1>

@@ -224,6 +224,27 @@ impl Query {
                     .replace('_', "\\_")
             );
             let escape = if special { " ESCAPE '\\'" } else { "" };
+            if lower.chars().count() < 3 {
+                // Too short for trigrams: one scan of the lower-cased texts
+                // (FTS5's content table: a plain table, c0..c2 = columns).
+                let ors: Vec<String> = cols
+                    .iter()
+                    .map(|c| {
+                        params.push(Value::Text(like.clone()));
+                        let n = match *c {
+                            "sender" => 0,
+                            "recipient" => 1,
+                            _ => 2,
+                        };
+                        format!("c{n} LIKE ?{escape}")
+                    })
+                    .collect();
+                w.push(format!(
+                    "m.id IN (SELECT id FROM hdr_fts_content WHERE {})",
+                    ors.join(" OR ")
+                ));
+                return;
+            }
             let ors: Vec<String> = cols
                 .iter()
                 .map(|c| {

@@ -221,13 +221,23 @@ impl Shared {
                 bulk: Some(&side),
             };
             progress.listed.store(false, Ordering::Relaxed);
-            sync::sync(&ctx)?;
+            let started = std::time::Instant::now();
+            let report = sync::sync(&ctx)?;
+            let loaded = started.elapsed();
             for folder in self.maildir.list_folders()? {
                 self.maildir
                     .clean_tmp(&folder, Duration::from_secs(36 * 3600));
             }
             db::create_indexes(&conn)?;
+            let indexed = started.elapsed();
             crate::thread::assign_all(&conn)?;
+            tracing::info!(
+                messages = report.added,
+                load_ms = loaded.as_millis() as u64,
+                indexes_ms = (indexed - loaded).as_millis() as u64,
+                threads_ms = (started.elapsed() - indexed).as_millis() as u64,
+                "index built"
+            );
             conn.close().map_err(|(_, e)| e)?;
         }
         {

@@ -70,4 +70,10 @@ fn eml_fixtures_match_golden_json() {
     assert_eq!(hits("from:Jürgen"), 1);
     assert_eq!(hits("subject:vorläufig"), 1);
     assert_eq!(hits("subject:日本語"), 1, "iso-2022-jp encoded word");
+    assert_eq!(
+        hits("subject:日本"),
+        1,
+        "two characters: no trigram, still found"
+    );
+    assert_eq!(hits("from:JÜ"), 1, "short and non-ASCII upper case");
 }

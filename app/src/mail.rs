@@ -5,7 +5,9 @@
 use crate::error::AppError;
 use crate::session::signed_in;
 use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query, Scope, SortKey, SpecialUse};
-use model::mail::{Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SearchScope, SortColumn};
+use model::mail::{
+    Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SearchScope, SortColumn,
+};
 
 /// Rows per page of the message list.
 pub const PAGE_SIZE: u32 = 50;
@@ -14,13 +16,20 @@ pub const PAGE_SIZE: u32 = 50;
 pub fn store_error(e: mailstore::Error) -> AppError {
     use mailstore::Error as E;
     match e {
-        E::Rebuilding(p) => AppError::Rebuilding { done: p.done, total: p.total },
+        E::Rebuilding(p) => AppError::Rebuilding {
+            done: p.done,
+            total: p.total,
+        },
         E::NoSuchFolder(_) => AppError::NoSuchFolder,
         E::InvalidFolderName(_) => AppError::InvalidFolderName,
         E::FolderExists(_) => AppError::FolderExists,
         E::SpecialFolder(_) => AppError::SpecialFolder,
-        E::InvalidQuery(m) => AppError::BadRequest { message: format!("The search could not be understood: {m}") },
-        E::InvalidFlag(m) => AppError::BadRequest { message: format!("Unknown flag {m}") },
+        E::InvalidQuery(m) => AppError::BadRequest {
+            message: format!("The search could not be understood: {m}"),
+        },
+        E::InvalidFlag(m) => AppError::BadRequest {
+            message: format!("Unknown flag {m}"),
+        },
         other => {
             tracing::error!(error = %other, "mailstore");
             AppError::Internal
@@ -60,8 +69,14 @@ fn role(s: SpecialUse) -> FolderRole {
 pub fn folders(store: &Mailstore) -> Result<Vec<Folder>, AppError> {
     let mut infos: Vec<FolderInfo> = store.folders().map_err(store_error)?;
     infos.sort_by(|a, b| {
-        let rank = |f: &FolderInfo| f.special.map(|s| SpecialUse::ALL.iter().position(|x| *x == s).unwrap_or(9)).unwrap_or(10);
-        rank(a).cmp(&rank(b)).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        let rank = |f: &FolderInfo| {
+            f.special
+                .map(|s| SpecialUse::ALL.iter().position(|x| *x == s).unwrap_or(9))
+                .unwrap_or(10)
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     Ok(infos
         .into_iter()
@@ -110,9 +125,16 @@ fn row(m: MessageSummary) -> MessageRow {
         seen: m.flags.seen,
         flagged: m.flags.flagged,
         answered: m.flags.answered,
-        forwarded: m.flags.keywords.iter().any(|k| k.eq_ignore_ascii_case(mailstore::FORWARDED)),
+        forwarded: m
+            .flags
+            .keywords
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(mailstore::FORWARDED)),
         priority: m.priority,
-        from: Address { name: m.from_name, email: m.from_addr },
+        from: Address {
+            name: m.from_name,
+            email: m.from_addr,
+        },
         to: m.to,
         subject: m.subject,
         date: m.date.unwrap_or(m.arrival),
@@ -129,7 +151,13 @@ fn row(m: MessageSummary) -> MessageRow {
 pub fn list(store: &Mailstore, q: &ListQuery) -> Result<MessageList, AppError> {
     let offset = (q.page.saturating_sub(1) as u64) * PAGE_SIZE as u64;
     let page = if q.q.is_empty() {
-        store.list(&q.folder, sort_key(q.sort), q.desc, offset, PAGE_SIZE as u64)
+        store.list(
+            &q.folder,
+            sort_key(q.sort),
+            q.desc,
+            offset,
+            PAGE_SIZE as u64,
+        )
     } else {
         let mut query = Query::scoped(&q.q, scope(q.scope));
         if !q.all_folders {
@@ -183,7 +211,12 @@ impl Action {
 }
 
 /// Applies `action` to `uids` in `folder`. Returns how many were changed.
-pub fn act(store: &Mailstore, folder: &str, uids: &[u32], action: Action) -> Result<usize, AppError> {
+pub fn act(
+    store: &Mailstore,
+    folder: &str,
+    uids: &[u32],
+    action: Action,
+) -> Result<usize, AppError> {
     let e = store_error;
     match action {
         Action::Read => store.set_flags(folder, uids, &[Flag::Seen]).map_err(e),
@@ -195,7 +228,10 @@ pub fn act(store: &Mailstore, folder: &str, uids: &[u32], action: Action) -> Res
             .move_to(folder, uids, SpecialUse::Junk.folder())
             .map(|v| v.len())
             .map_err(e),
-        Action::Move(dest) => store.move_to(folder, uids, &dest).map(|v| v.len()).map_err(e),
+        Action::Move(dest) => store
+            .move_to(folder, uids, &dest)
+            .map(|v| v.len())
+            .map_err(e),
         Action::ToggleFlag(uid) => {
             let flagged = store
                 .summary(folder, uid)
@@ -204,7 +240,9 @@ pub fn act(store: &Mailstore, folder: &str, uids: &[u32], action: Action) -> Res
                 .flags
                 .flagged;
             if flagged {
-                store.clear_flags(folder, &[uid], &[Flag::Flagged]).map_err(e)
+                store
+                    .clear_flags(folder, &[uid], &[Flag::Flagged])
+                    .map_err(e)
             } else {
                 store.set_flags(folder, &[uid], &[Flag::Flagged]).map_err(e)
             }
@@ -221,7 +259,11 @@ mod tests {
         let cases = [
             ("read", None, Some(Action::Read)),
             ("spam", None, Some(Action::Spam)),
-            ("move", Some("Archive"), Some(Action::Move("Archive".into()))),
+            (
+                "move",
+                Some("Archive"),
+                Some(Action::Move("Archive".into())),
+            ),
             ("move", Some(""), None),
             ("move", None, None),
             ("toggle-flag:17", None, Some(Action::ToggleFlag(17))),
@@ -236,22 +278,38 @@ mod tests {
 
 /// Folder management: `create` (name is the full path, `Parent/Child`),
 /// `rename` (to `new_name`) and `delete`.
-pub fn folder_op(store: &Mailstore, op: &str, name: &str, new_name: Option<&str>) -> Result<usize, AppError> {
+pub fn folder_op(
+    store: &Mailstore,
+    op: &str,
+    name: &str,
+    new_name: Option<&str>,
+) -> Result<usize, AppError> {
     let name = name.trim();
     match op {
         "create" => store.create_folder(name).map(|_| 1).map_err(store_error),
         "rename" => {
-            let to = new_name.map(str::trim).filter(|n| !n.is_empty()).ok_or(AppError::InvalidFolderName)?;
-            store.rename_folder(name, to).map(|_| 1).map_err(store_error)
+            let to = new_name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .ok_or(AppError::InvalidFolderName)?;
+            store
+                .rename_folder(name, to)
+                .map(|_| 1)
+                .map_err(store_error)
         }
         "delete" => store.delete_folder(name).map(|_| 1).map_err(store_error),
-        _ => Err(AppError::BadRequest { message: "Unknown folder operation.".to_owned() }),
+        _ => Err(AppError::BadRequest {
+            message: "Unknown folder operation.".to_owned(),
+        }),
     }
 }
 
 /// The raw message as text.
 pub fn source(store: &Mailstore, folder: &str, uid: u32) -> Result<String, AppError> {
-    let raw = store.raw(folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
+    let raw = store
+        .raw(folder, uid)
+        .map_err(store_error)?
+        .ok_or(AppError::NoSuchMessage)?;
     Ok(String::from_utf8_lossy(&raw).into_owned())
 }
 
@@ -291,7 +349,9 @@ pub async fn run_form(
 
 /// `url` without the `done`, `error` and `minutes` parameters of an earlier outcome.
 fn strip_outcome(url: &str) -> String {
-    let Some((path, query)) = url.split_once('?') else { return url.to_owned() };
+    let Some((path, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
     let kept: Vec<&str> = query
         .split('&')
         .filter(|kv| {
@@ -299,7 +359,11 @@ fn strip_outcome(url: &str) -> String {
             !matches!(k, "done" | "error" | "minutes")
         })
         .collect();
-    if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) }
+    if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
 }
 
 #[cfg(test)]
@@ -358,7 +422,9 @@ pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
         ("pane", "hidden" | "shown") | ("message_id_column", "on" | "off")
     ) || (key.starts_with(TRUSTED_IMAGES) && key.contains('@') && value == "always");
     if !allowed {
-        return Err(AppError::BadRequest { message: "Unknown preference.".to_owned() });
+        return Err(AppError::BadRequest {
+            message: "Unknown preference.".to_owned(),
+        });
     }
     let state = crate::state::app_state()?;
     let user = signed_in()?;
@@ -382,17 +448,30 @@ pub const TRUSTED_IMAGES: &str = "images:";
 
 /// The URL of part `part` of a message, for downloads and `cid:` images.
 pub fn part_url(folder: &str, uid: u32, part: u32) -> String {
-    format!("/mail/part?folder={}&uid={uid}&part={part}", model::mail::encode(folder))
+    format!(
+        "/mail/part?folder={}&uid={uid}&part={part}",
+        model::mail::encode(folder)
+    )
 }
 
 /// Opens a message for the reader and marks it read.
-pub async fn open_message(folder: String, uid: u32, images: bool) -> Result<model::mail::OpenedMessage, AppError> {
+pub async fn open_message(
+    folder: String,
+    uid: u32,
+    images: bool,
+) -> Result<model::mail::OpenedMessage, AppError> {
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let dir = state.directory.clone();
     with_store(move |store| {
-        let summary = store.summary(&folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
-        let raw = store.raw(&folder, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage)?;
+        let summary = store
+            .summary(&folder, uid)
+            .map_err(store_error)?
+            .ok_or(AppError::NoSuchMessage)?;
+        let raw = store
+            .raw(&folder, uid)
+            .map_err(store_error)?
+            .ok_or(AppError::NoSuchMessage)?;
         let sender = summary.from_addr.to_lowercase();
         let trusted = !sender.is_empty()
             && dir
@@ -414,9 +493,17 @@ pub async fn open_message(folder: String, uid: u32, images: bool) -> Result<mode
             *html = frame_document(html, images_shown);
         }
         if !summary.flags.seen {
-            store.set_flags(&folder, &[uid], &[Flag::Seen]).map_err(store_error)?;
+            store
+                .set_flags(&folder, &[uid], &[Flag::Seen])
+                .map_err(store_error)?;
         }
-        Ok(model::mail::OpenedMessage { folder, uid, flagged: summary.flags.flagged, images_shown, view })
+        Ok(model::mail::OpenedMessage {
+            folder,
+            uid,
+            flagged: summary.flags.flagged,
+            images_shown,
+            view,
+        })
     })
     .await
 }
@@ -431,7 +518,10 @@ fn inline_part_url(raw: &[u8], folder: &str, uid: u32, part: u32) -> String {
         Some(p) if p.bytes.len() <= MAX_INLINE_IMAGE => {
             let ty = mailview::safe_content_type(&p.content_type);
             if ty.starts_with("image/") {
-                return format!("data:{ty};base64,{}", base64::engine::general_purpose::STANDARD.encode(&p.bytes));
+                return format!(
+                    "data:{ty};base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&p.bytes)
+                );
             }
             part_url(folder, uid, part)
         }
@@ -443,7 +533,11 @@ fn inline_part_url(raw: &[u8], folder: &str, uid: u32, part: u32) -> String {
 /// own CSP (no scripts, no remote loads unless images are shown) and links
 /// that open outside the frame.
 pub fn frame_document(html: &str, images_shown: bool) -> String {
-    let img = if images_shown { "data: https: http:" } else { "data:" };
+    let img = if images_shown {
+        "data: https: http:"
+    } else {
+        "data:"
+    };
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\

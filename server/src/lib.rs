@@ -246,14 +246,24 @@ async fn raw_message(
             bytes,
         )
             .into_response(),
-        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response(),
+        Ok(Ok(None)) => {
+            (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response()
+        }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "raw message");
-            (StatusCode::SERVICE_UNAVAILABLE, "The message could not be read. Try again in a moment.\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The message could not be read. Try again in a moment.\n",
+            )
+                .into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "raw message task");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The message could not be read.\n").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The message could not be read.\n",
+            )
+                .into_response()
         }
     }
 }
@@ -280,29 +290,60 @@ async fn message_part(
     .await;
     let raw = match result {
         Ok(Ok(Some(raw))) => raw,
-        Ok(Ok(None)) => return (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response(),
+        Ok(Ok(None)) => {
+            return (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response();
+        }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "message part");
-            return (StatusCode::SERVICE_UNAVAILABLE, "The attachment could not be read. Try again in a moment.\n").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The attachment could not be read. Try again in a moment.\n",
+            )
+                .into_response();
         }
         Err(e) => {
             tracing::error!(error = %e, "message part task");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "The attachment could not be read.\n").into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The attachment could not be read.\n",
+            )
+                .into_response();
         }
     };
     let Some(part) = mailview::attachment(&raw, q.part) else {
-        return (StatusCode::NOT_FOUND, "The message has no such attachment.\n").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "The message has no such attachment.\n",
+        )
+            .into_response();
     };
     let ty = mailview::safe_content_type(&part.content_type);
-    let ty = if ty.starts_with("text/") { format!("{ty}; charset=utf-8") } else { ty.to_owned() };
+    let ty = if ty.starts_with("text/") {
+        format!("{ty}; charset=utf-8")
+    } else {
+        ty.to_owned()
+    };
     let ascii: String = part
         .filename
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         model::mail::encode(&part.filename)
     );
-    ([(header::CONTENT_TYPE, ty), (header::CONTENT_DISPOSITION, disposition)], part.bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        part.bytes,
+    )
+        .into_response()
 }

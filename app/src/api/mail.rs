@@ -8,7 +8,7 @@ use std::collections::HashMap;
 /// The folder pane.
 #[server(endpoint = "mail/folders")]
 pub async fn mail_folders() -> Result<Vec<Folder>, AppError> {
-    crate::mail::with_store(|s| crate::mail::folders(s)).await
+    crate::mail::with_store(crate::mail::folders).await
 }
 
 /// A page of a folder or of search results, sorted in the index.
@@ -27,7 +27,11 @@ pub async fn mail_act(
     sel: Option<HashMap<String, String>>,
     back: String,
 ) -> Result<u32, AppError> {
-    let uids: Vec<u32> = sel.unwrap_or_default().keys().filter_map(|k| k.parse().ok()).collect();
+    let uids: Vec<u32> = sel
+        .unwrap_or_default()
+        .keys()
+        .filter_map(|k| k.parse().ok())
+        .collect();
     crate::mail::run_form(&back, async move {
         let action = crate::mail::Action::parse(&action, target).ok_or(AppError::BadRequest {
             message: "Choose an action (and a folder to move to).".to_owned(),
@@ -46,7 +50,8 @@ pub async fn mail_folder(
     back: String,
 ) -> Result<u32, AppError> {
     crate::mail::run_form(&back, async move {
-        crate::mail::with_store(move |s| crate::mail::folder_op(s, &op, &name, new_name.as_deref())).await
+        crate::mail::with_store(move |s| crate::mail::folder_op(s, &op, &name, new_name.as_deref()))
+            .await
     })
     .await
 }

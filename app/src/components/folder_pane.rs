@@ -10,8 +10,17 @@ use model::mail::{Folder, ListQuery};
 
 /// The pane. `back` is where folder forms return to.
 #[component]
-pub fn FolderPane(folders: Vec<Folder>, current: String, ui: Interface, back: String) -> impl IntoView {
-    let user_folders: Vec<String> = folders.iter().filter(|f| f.role.is_none()).map(|f| f.name.clone()).collect();
+pub fn FolderPane(
+    folders: Vec<Folder>,
+    current: String,
+    ui: Interface,
+    back: String,
+) -> impl IntoView {
+    let user_folders: Vec<String> = folders
+        .iter()
+        .filter(|f| f.role.is_none())
+        .map(|f| f.name.clone())
+        .collect();
     let has_user_folders = !user_folders.is_empty();
     let items = folders
         .into_iter()

@@ -44,8 +44,18 @@ pub fn MessageTable(
             let active = query.sort == column;
             let next = query.sorted_by(column);
             let href = ui.href(&format!("/mail?{}", next.to_params()));
-            let sort = active.then(|| if query.desc { "descending" } else { "ascending" });
-            let arrow = if !active { "" } else if query.desc { " ▼" } else { " ▲" };
+            let sort = active.then_some(if query.desc {
+                "descending"
+            } else {
+                "ascending"
+            });
+            let arrow = if !active {
+                ""
+            } else if query.desc {
+                " ▼"
+            } else {
+                " ▲"
+            };
             view! {
                 <th scope="col" aria-sort=sort class=format!("col-{}", column.as_str())>
                     <a href=href title=format!("Sort by {}", label.to_lowercase())>{format!("{label}{arrow}")}</a>
@@ -69,8 +79,18 @@ pub fn MessageTable(
     let pager = {
         let query = query.clone();
         (pages > 1).then(move || {
-            let prev = (query.page > 1).then(|| ui.href(&format!("/mail?{}", query.at_page(query.page - 1).to_params())));
-            let next = (query.page < pages).then(|| ui.href(&format!("/mail?{}", query.at_page(query.page + 1).to_params())));
+            let prev = (query.page > 1).then(|| {
+                ui.href(&format!(
+                    "/mail?{}",
+                    query.at_page(query.page - 1).to_params()
+                ))
+            });
+            let next = (query.page < pages).then(|| {
+                ui.href(&format!(
+                    "/mail?{}",
+                    query.at_page(query.page + 1).to_params()
+                ))
+            });
             view! {
                 <nav class="pager" aria-label="Pages">
                     {prev.map(|h| view! { <a href=h rel="prev">"‹ Newer page"</a> })}
@@ -139,11 +159,22 @@ pub fn MessageTable(
 }
 
 #[component]
-fn Row(row: MessageRow, ui: Interface, outgoing: bool, show_folder: bool, columns: Columns, query: ListQuery) -> impl IntoView {
+fn Row(
+    row: MessageRow,
+    ui: Interface,
+    outgoing: bool,
+    show_folder: bool,
+    columns: Columns,
+    query: ListQuery,
+) -> impl IntoView {
     let href = ui.href(&format!(
         "/mail/message?uid={}&{}",
         row.uid,
-        ListQuery { folder: row.folder.clone(), ..query }.to_params()
+        ListQuery {
+            folder: row.folder.clone(),
+            ..query
+        }
+        .to_params()
     ));
     let who = if outgoing {
         row.to.clone()
@@ -152,10 +183,22 @@ fn Row(row: MessageRow, ui: Interface, outgoing: bool, show_folder: bool, column
     } else {
         row.from.name.clone()
     };
-    let who = if who.is_empty() { "(unknown)".to_owned() } else { who };
-    let subject = if row.subject.is_empty() { "(no subject)".to_owned() } else { row.subject.clone() };
+    let who = if who.is_empty() {
+        "(unknown)".to_owned()
+    } else {
+        who
+    };
+    let subject = if row.subject.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        row.subject.clone()
+    };
     let select_label = format!("Select message from {who}: {subject}");
-    let flag_label = if row.flagged { format!("Unflag “{subject}”") } else { format!("Flag “{subject}”") };
+    let flag_label = if row.flagged {
+        format!("Unflag “{subject}”")
+    } else {
+        format!("Flag “{subject}”")
+    };
     view! {
         <tr class:unread=!row.seen class:flagged=row.flagged>
             <td class="col-select">
@@ -200,5 +243,9 @@ fn Row(row: MessageRow, ui: Interface, outgoing: bool, show_folder: bool, column
 /// Text that is never empty: an empty text node would not survive the HTML
 /// parser, and hydration expects one.
 pub fn non_empty(s: &str, fallback: &str) -> String {
-    if s.trim().is_empty() { fallback.to_owned() } else { s.to_owned() }
+    if s.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        s.to_owned()
+    }
 }

@@ -30,7 +30,11 @@ impl Directory {
         let db = self.lock();
         let exists: bool = db
             .conn
-            .query_row("SELECT 1 FROM accounts WHERE id = ?1", params![id.0], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM accounts WHERE id = ?1",
+                params![id.0],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some();
         if !exists {
@@ -44,4 +48,3 @@ impl Directory {
         Ok(())
     }
 }
-

@@ -886,6 +886,9 @@ fn prefs_are_per_account_and_persist() {
     assert_eq!(f.dir.pref(a.id, "pane").unwrap().as_deref(), Some("shown"));
     assert_eq!(f.dir.pref(b.id, "pane").unwrap().as_deref(), Some("hidden"));
     let reopened = Directory::open(&f.path).unwrap();
-    assert_eq!(reopened.pref(a.id, "pane").unwrap().as_deref(), Some("shown"));
+    assert_eq!(
+        reopened.pref(a.id, "pane").unwrap().as_deref(),
+        Some("shown")
+    );
     assert!(reopened.set_pref(AccountId(9999), "pane", "x").is_err());
 }

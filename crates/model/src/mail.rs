@@ -276,7 +276,9 @@ impl ListQuery {
     /// the defaults rather than failing.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> ListQuery {
         let d = ListQuery::default();
-        let sort = get("sort").and_then(|s| SortColumn::parse(&s)).unwrap_or(d.sort);
+        let sort = get("sort")
+            .and_then(|s| SortColumn::parse(&s))
+            .unwrap_or(d.sort);
         ListQuery {
             folder: get("folder").filter(|f| !f.is_empty()).unwrap_or(d.folder),
             sort,
@@ -290,7 +292,9 @@ impl ListQuery {
                 .filter(|p| *p >= 1)
                 .unwrap_or(1),
             q: get("q").map(|q| q.trim().to_owned()).unwrap_or_default(),
-            scope: get("scope").and_then(|s| SearchScope::parse(&s)).unwrap_or_default(),
+            scope: get("scope")
+                .and_then(|s| SearchScope::parse(&s))
+                .unwrap_or_default(),
             all_folders: get("in").as_deref() == Some("all"),
         }
     }
@@ -307,7 +311,11 @@ impl ListQuery {
             s.push_str(&format!("&page={}", self.page));
         }
         if !self.q.is_empty() {
-            s.push_str(&format!("&q={}&scope={}", encode(&self.q), self.scope.as_str()));
+            s.push_str(&format!(
+                "&q={}&scope={}",
+                encode(&self.q),
+                self.scope.as_str()
+            ));
             if self.all_folders {
                 s.push_str("&in=all");
             }
@@ -420,7 +428,11 @@ pub fn format_date(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// A size for people: `812 B`, `12 KB`, `3.4 MB`.
@@ -451,7 +463,13 @@ mod tests {
 
     #[test]
     fn sizes() {
-        for (b, s) in [(0, "0 B"), (999, "999 B"), (1000, "1 KB"), (1001, "2 KB"), (3_400_000, "3.4 MB")] {
+        for (b, s) in [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1000, "1 KB"),
+            (1001, "2 KB"),
+            (3_400_000, "3.4 MB"),
+        ] {
             assert_eq!(format_size(b), s);
         }
     }
@@ -512,7 +530,10 @@ mod tests {
         let by_date_again = q.sorted_by(SortColumn::Date);
         assert!(!by_date_again.desc);
         let by_subject = q.at_page(4).sorted_by(SortColumn::Subject);
-        assert_eq!((by_subject.sort, by_subject.desc, by_subject.page), (SortColumn::Subject, false, 1));
+        assert_eq!(
+            (by_subject.sort, by_subject.desc, by_subject.page),
+            (SortColumn::Subject, false, 1)
+        );
     }
 }
 

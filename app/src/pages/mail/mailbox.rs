@@ -24,7 +24,8 @@ pub fn MailPage() -> impl IntoView {
         params.with(|m| {
             (
                 m.get("done"),
-                m.get("error").and_then(|c| AppError::from_query(&c, m.get("minutes").as_deref())),
+                m.get("error")
+                    .and_then(|c| AppError::from_query(&c, m.get("minutes").as_deref())),
             )
         })
     });
@@ -121,7 +122,15 @@ fn Mailbox(
 #[component]
 fn SearchForm(q: ListQuery, ui: Interface) -> impl IntoView {
     let searching = !q.q.is_empty();
-    let clear = ui.href(&format!("/mail?{}", ListQuery { q: String::new(), page: 1, ..q.clone() }.to_params()));
+    let clear = ui.href(&format!(
+        "/mail?{}",
+        ListQuery {
+            q: String::new(),
+            page: 1,
+            ..q.clone()
+        }
+        .to_params()
+    ));
     let scopes = SearchScope::ALL
         .into_iter()
         .map(|s| view! { <option value=s.as_str() selected=s == q.scope>{s.label()}</option> })

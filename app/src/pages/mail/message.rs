@@ -22,15 +22,25 @@ pub fn MessagePage() -> impl IntoView {
         params.with(|m| {
             (
                 ListQuery::from_params(|k| m.get(k)),
-                m.get("uid").and_then(|u| u.parse::<u32>().ok()).unwrap_or(0),
+                m.get("uid")
+                    .and_then(|u| u.parse::<u32>().ok())
+                    .unwrap_or(0),
                 m.get("images").as_deref() == Some("1"),
             )
         })
     });
     let outcome = Memo::new(move |_| {
-        params.with(|m| (m.get("done"), m.get("error").and_then(|c| AppError::from_query(&c, None))))
+        params.with(|m| {
+            (
+                m.get("done"),
+                m.get("error").and_then(|c| AppError::from_query(&c, None)),
+            )
+        })
     });
-    let message = Resource::new(move || target.get(), |(q, uid, images)| mail_message(q.folder, uid, images));
+    let message = Resource::new(
+        move || target.get(),
+        |(q, uid, images)| mail_message(q.folder, uid, images),
+    );
     view! {
         <Title text="Message · Webmail" />
         <AppShell section=Section::Mail content=move |_user| {
@@ -69,15 +79,29 @@ fn addresses(list: &[Address]) -> String {
 }
 
 #[component]
-fn Message(m: OpenedMessage, q: ListQuery, ui: Interface, done: Option<String>, error: Option<AppError>) -> impl IntoView {
+fn Message(
+    m: OpenedMessage,
+    q: ListQuery,
+    ui: Interface,
+    done: Option<String>,
+    error: Option<AppError>,
+) -> impl IntoView {
     let v = m.view;
     let uid = m.uid;
     let here = ui.href(&format!("/mail/message?uid={uid}&{}", q.to_params()));
     let list_href = ui.href(&format!("/mail?{}", q.to_params()));
     let source_href = ui.href(&format!("/mail/source?uid={uid}&{}", q.to_params()));
     let images_href = format!("{here}&images=1");
-    let subject = if v.subject.is_empty() { "(no subject)".to_owned() } else { v.subject.clone() };
-    let sender = v.from.first().map(|a| a.email.to_lowercase()).unwrap_or_default();
+    let subject = if v.subject.is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        v.subject.clone()
+    };
+    let sender = v
+        .from
+        .first()
+        .map(|a| a.email.to_lowercase())
+        .unwrap_or_default();
     let blocked = match &v.body {
         Body::Html { blocked_images, .. } => *blocked_images,
         _ => 0,
@@ -120,7 +144,7 @@ fn Message(m: OpenedMessage, q: ListQuery, ui: Interface, done: Option<String>, 
                 srcdoc=html
             ></iframe>
         }
-            .into_any(),
+        .into_any(),
         Body::Text { html } => view! { <SafeHtml html class="message-text" /> }.into_any(),
         Body::Empty => view! { <p class="empty">"This message has no text."</p> }.into_any(),
     };

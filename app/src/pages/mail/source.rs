@@ -17,7 +17,9 @@ pub fn SourcePage() -> impl IntoView {
         params.with(|m| {
             (
                 ListQuery::from_params(|k| m.get(k)),
-                m.get("uid").and_then(|u| u.parse::<u32>().ok()).unwrap_or(0),
+                m.get("uid")
+                    .and_then(|u| u.parse::<u32>().ok())
+                    .unwrap_or(0),
             )
         })
     });

@@ -68,19 +68,23 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub changed: Condvar,
     pub opened: AtomicU64,
+    /// Set once the Maildir's special folders exist. The first open creates
+    /// them holding this lock, so no other open of the same user reads the
+    /// Maildir (or starts a rebuild from it) while it is half made.
+    pub initialised: Mutex<bool>,
 }
 
 static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
 
 /// The shared state for a user directory, created if no handle is alive.
-pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
+pub(crate) fn shared_for(user_dir: &Path) -> Arc<Shared> {
     let mut reg = REGISTRY
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     reg.retain(|_, w| w.strong_count() > 0);
     if let Some(s) = reg.get(user_dir).and_then(Weak::upgrade) {
-        return (s, false);
+        return s;
     }
     let shared = Arc::new(Shared {
         user_dir: user_dir.to_path_buf(),
@@ -95,9 +99,10 @@ pub(crate) fn shared_for(user_dir: &Path) -> (Arc<Shared>, bool) {
         }),
         changed: Condvar::new(),
         opened: AtomicU64::new(0),
+        initialised: Mutex::new(false),
     });
     reg.insert(user_dir.to_path_buf(), Arc::downgrade(&shared));
-    (shared, true)
+    shared
 }
 
 /// The (device, inode) of a file.
@@ -136,7 +141,18 @@ impl Shared {
 
     /// Starts a rebuild unless one is running; returns its progress.
     pub fn start_rebuild(self: &Arc<Self>, reason: Reason) -> Arc<ProgressCounter> {
-        let mut st = self.lock();
+        self.start_rebuild_locked(self.lock(), reason)
+    }
+
+    /// [`Shared::start_rebuild`], for a caller that holds the state lock
+    /// since it decided a rebuild is needed: nothing can have changed in
+    /// between (a healing rebuild started on a stale decision would move a
+    /// good index aside).
+    pub fn start_rebuild_locked(
+        self: &Arc<Self>,
+        mut st: MutexGuard<'_, State>,
+        reason: Reason,
+    ) -> Arc<ProgressCounter> {
         if let Some(p) = &st.rebuild {
             return p.clone();
         }
@@ -317,11 +333,19 @@ impl Shared {
                     verified.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
                 }
                 let Some(me) = me.upgrade() else { return };
-                if let Some(reason) = problem {
+                let mut st = me.lock();
+                st.verifying = false;
+                // Heal only the file that was checked: if a rebuild has
+                // replaced it meanwhile, the new one is not damaged.
+                if let Some(reason) = problem
+                    && st.rebuild.is_none()
+                    && file_id(&me.index_path) == Some((dev, ino))
+                {
                     tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");
-                    me.start_rebuild(Reason::Heal);
+                    me.start_rebuild_locked(st, Reason::Heal);
+                } else {
+                    drop(st);
                 }
-                me.lock().verifying = false;
                 me.changed.notify_all();
             });
         if spawned.is_err() {

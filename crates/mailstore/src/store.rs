@@ -325,24 +325,48 @@ impl Mailstore {
         let canonical = user_dir
             .canonicalize()
             .map_err(|e| Error::io("open", user_dir, e))?;
-        let (shared, fresh) = shared_for(&canonical);
-        let store = Mailstore { shared };
-        if fresh {
-            for s in SpecialUse::ALL {
-                store.shared.maildir.ensure_folder(s.folder())?;
+        let store = Mailstore {
+            shared: shared_for(&canonical),
+        };
+        {
+            // Other opens of this user wait here until the folders exist.
+            let mut initialised = store
+                .shared
+                .initialised
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if !*initialised {
+                for s in SpecialUse::ALL {
+                    store.shared.maildir.ensure_folder(s.folder())?;
+                }
+                *initialised = true;
             }
-            store.heal_or_connect()?;
         }
+        store.heal_or_connect()?;
         match store.with_conn(|c| store.sync_with(c)) {
             Ok(_) | Err(Error::Rebuilding(_)) => Ok(store),
             Err(e) => Err(e),
         }
     }
 
+    /// Makes sure the index is open, or being rebuilt: connects to a valid
+    /// index, or starts a healing rebuild of a missing or damaged one. While
+    /// a rebuild without an old index to serve runs (started here or by
+    /// anyone else), waits for it if the mailbox is small.
+    ///
+    /// The decision and the start of the rebuild happen under one hold of
+    /// the state lock, so concurrent callers agree on one rebuild and none
+    /// moves aside an index another has just built.
     fn heal_or_connect(&self) -> Result<()> {
         let sh = &self.shared;
         let mut st = sh.lock();
-        if st.conn.is_some() || st.rebuild.is_some() {
+        if st.conn.is_some() {
+            return Ok(());
+        }
+        if let Some(p) = &st.rebuild {
+            let progress = p.clone();
+            drop(st);
+            self.wait_if_small(&progress);
             return Ok(());
         }
         let reason = if sh.index_path.exists() {
@@ -362,10 +386,16 @@ impl Mailstore {
         } else {
             "missing".to_string()
         };
-        drop(st);
         tracing::warn!(user_dir = %sh.user_dir.display(), %reason, "rebuilding mail index");
-        let progress = sh.start_rebuild(Reason::Heal);
-        // Wait while the Maildir is listed; then wait to the end if small.
+        let progress = sh.start_rebuild_locked(st, Reason::Heal);
+        self.wait_if_small(&progress);
+        Ok(())
+    }
+
+    /// Waits while the Maildir is listed; then to the end of the rebuild if
+    /// it has at most [`OPEN_WAITS_FOR`] messages to index.
+    fn wait_if_small(&self, progress: &crate::rebuild::ProgressCounter) {
+        let sh = &self.shared;
         loop {
             if sh.wait(Some(Duration::from_millis(20))) {
                 break;
@@ -376,7 +406,6 @@ impl Mailstore {
                 break;
             }
         }
-        Ok(())
     }
 
     /// Runs `f` on the index connection, healing a damaged index.
@@ -409,8 +438,7 @@ impl Mailstore {
         match f(conn) {
             Err(Error::Index(e)) if db::is_corruption(&e) => {
                 tracing::error!(error = %e, "mail index damaged; rebuilding");
-                drop(st);
-                let p = sh.start_rebuild(Reason::Heal);
+                let p = sh.start_rebuild_locked(st, Reason::Heal);
                 Err(Error::Rebuilding(p.snapshot()))
             }
             r => r,

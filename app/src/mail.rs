@@ -37,14 +37,35 @@ pub fn store_error(e: mailstore::Error) -> AppError {
     }
 }
 
-/// Runs `f` on the signed-in user's store, on a blocking thread.
+/// How long a request waits for a rebuilding index before saying so.
+const REBUILD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `f` on the signed-in user's store, on a blocking thread. A small
+/// index that is being (re)built is waited for, briefly, and `f` retried
+/// once, so a new or healed mailbox opens without an error flash; a large
+/// rebuild is reported as `Rebuilding` with its progress.
 pub async fn with_store<T: Send + 'static>(
-    f: impl FnOnce(&Mailstore) -> Result<T, AppError> + Send + 'static,
+    f: impl Fn(&Mailstore) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let user = signed_in()?;
     tokio::task::spawn_blocking(move || {
-        let store = Mailstore::open(&user.user_dir).map_err(store_error)?;
-        f(&store)
+        let started = std::time::Instant::now();
+        let store = loop {
+            match Mailstore::open(&user.user_dir) {
+                Ok(store) => break store,
+                Err(mailstore::Error::Rebuilding(p)) if started.elapsed() < REBUILD_PATIENCE => {
+                    tracing::debug!(done = p.done, total = p.total, "waiting for the index");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(store_error(e)),
+            }
+        };
+        match f(&store) {
+            Err(AppError::Rebuilding { .. }) if store.wait_ready(Some(REBUILD_PATIENCE)) => {
+                f(&store)
+            }
+            other => other,
+        }
     })
     .await
     .map_err(|e| {
@@ -498,7 +519,7 @@ pub async fn open_message(
                 .map_err(store_error)?;
         }
         Ok(model::mail::OpenedMessage {
-            folder,
+            folder: folder.clone(),
             uid,
             flagged: summary.flags.flagged,
             images_shown,

@@ -36,7 +36,7 @@ pub async fn mail_act(
         let action = crate::mail::Action::parse(&action, target).ok_or(AppError::BadRequest {
             message: "Choose an action (and a folder to move to).".to_owned(),
         })?;
-        crate::mail::with_store(move |s| crate::mail::act(s, &folder, &uids, action)).await
+        crate::mail::with_store(move |s| crate::mail::act(s, &folder, &uids, action.clone())).await
     })
     .await
 }

@@ -50,6 +50,10 @@ pub enum AppError {
     InvalidFolderName,
     /// Special folders cannot be renamed or deleted.
     SpecialFolder,
+    /// A bulk action with no message selected.
+    NothingSelected,
+    /// A sender-list entry that is neither an address nor `@domain`.
+    InvalidSenderEntry,
     /// Our fault. The cause was logged on the server.
     Internal,
 }
@@ -70,6 +74,8 @@ impl AppError {
             AppError::FolderExists => "folder_exists",
             AppError::InvalidFolderName => "invalid_folder_name",
             AppError::SpecialFolder => "special_folder",
+            AppError::NothingSelected => "nothing_selected",
+            AppError::InvalidSenderEntry => "invalid_sender_entry",
             AppError::Internal => "internal",
         }
     }
@@ -94,6 +100,8 @@ impl AppError {
             "folder_exists" => AppError::FolderExists,
             "invalid_folder_name" => AppError::InvalidFolderName,
             "special_folder" => AppError::SpecialFolder,
+            "nothing_selected" => AppError::NothingSelected,
+            "invalid_sender_entry" => AppError::InvalidSenderEntry,
             "internal" => AppError::Internal,
             _ => return None,
         })
@@ -118,7 +126,9 @@ impl AppError {
             AppError::BadRequest { .. }
             | AppError::FolderExists
             | AppError::InvalidFolderName
-            | AppError::SpecialFolder => 400,
+            | AppError::SpecialFolder
+            | AppError::NothingSelected
+            | AppError::InvalidSenderEntry => 400,
             AppError::NoSuchFolder | AppError::NoSuchMessage => 404,
             AppError::Rebuilding { .. } => 503,
             AppError::Internal => 500,
@@ -167,6 +177,12 @@ impl fmt::Display for AppError {
             AppError::SpecialFolder => {
                 f.write_str("Inbox, Drafts, Sent, Junk, Trash and Archive cannot be renamed or deleted.")
             }
+            AppError::NothingSelected => {
+                f.write_str("Select at least one message first, using the checkboxes.")
+            }
+            AppError::InvalidSenderEntry => f.write_str(
+                "That entry cannot go on the list: use an address like name@example.com, or @example.com for a whole domain.",
+            ),
             AppError::Internal => f.write_str(
                 "Something went wrong on our side. Try again in a moment; if it keeps happening, contact support.",
             ),
@@ -208,6 +224,8 @@ mod tests {
             AppError::FolderExists,
             AppError::InvalidFolderName,
             AppError::SpecialFolder,
+            AppError::NothingSelected,
+            AppError::InvalidSenderEntry,
             AppError::Internal,
         ];
         for e in cases {

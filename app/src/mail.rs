@@ -566,3 +566,109 @@ pub fn frame_document(html: &str, images_shown: bool) -> String {
          </head><body>{html}</body></html>"
     )
 }
+
+fn directory_error(e: accounts::Error) -> AppError {
+    match e {
+        accounts::Error::InvalidAddress { .. } => AppError::InvalidSenderEntry,
+        other => {
+            tracing::error!(error = %other, "directory");
+            AppError::Internal
+        }
+    }
+}
+
+async fn directory<T: Send + 'static>(
+    f: impl FnOnce(&accounts::Directory, accounts::AccountId) -> accounts::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    tokio::task::spawn_blocking(move || f(&state.directory, user.account_id))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "directory task");
+            AppError::Internal
+        })?
+        .map_err(directory_error)
+}
+
+fn parse_list(list: &str) -> Result<accounts::SenderList, AppError> {
+    match list {
+        "block" => Ok(accounts::SenderList::Block),
+        "safe" => Ok(accounts::SenderList::Safe),
+        _ => Err(AppError::BadRequest {
+            message: "Unknown list.".to_owned(),
+        }),
+    }
+}
+
+/// A bulk action from the list or the message view. `block` and `safe` put
+/// the senders of the selected messages on that list; the rest change the
+/// messages themselves.
+pub async fn act_on(
+    folder: String,
+    uids: Vec<u32>,
+    action: String,
+    target: Option<String>,
+) -> Result<usize, AppError> {
+    if uids.is_empty() && !action.starts_with("toggle-flag:") {
+        return Err(AppError::NothingSelected);
+    }
+    if let list @ ("block" | "safe") = action.as_str() {
+        let list = parse_list(list)?;
+        let senders: Vec<String> = with_store(move |s| {
+            let mut out = Vec::new();
+            for uid in &uids {
+                let sender = s
+                    .summary(&folder, *uid)
+                    .map_err(store_error)?
+                    .map(|m| m.from_addr.to_lowercase())
+                    .filter(|a| !a.is_empty());
+                if let Some(a) = sender.filter(|a| !out.contains(a)) {
+                    out.push(a);
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+        return directory(move |d, id| {
+            for s in &senders {
+                d.add_sender(id, list, s)?;
+            }
+            Ok(senders.len())
+        })
+        .await;
+    }
+    let action = Action::parse(&action, target).ok_or(AppError::BadRequest {
+        message: "Choose an action (and a folder to move to).".to_owned(),
+    })?;
+    with_store(move |s| act(s, &folder, &uids, action.clone())).await
+}
+
+/// Both lists.
+pub async fn sender_lists() -> Result<model::mail::SenderLists, AppError> {
+    directory(|d, id| {
+        Ok(model::mail::SenderLists {
+            blocked: d.senders(id, accounts::SenderList::Block)?,
+            safe: d.senders(id, accounts::SenderList::Safe)?,
+        })
+    })
+    .await
+}
+
+/// Adds to or removes from one list.
+pub async fn edit_sender_list(
+    list: String,
+    op: String,
+    address: String,
+) -> Result<usize, AppError> {
+    let list = parse_list(&list)?;
+    match op.as_str() {
+        "add" => directory(move |d, id| d.add_sender(id, list, &address).map(|_| 1)).await,
+        "remove" => {
+            directory(move |d, id| d.remove_sender(id, list, &address).map(usize::from)).await
+        }
+        _ => Err(AppError::BadRequest {
+            message: "Unknown list operation.".to_owned(),
+        }),
+    }
+}

@@ -222,3 +222,41 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
     });
   });
 }
+
+for (const ui of ['standard', 'basic'] as Ui[]) {
+  test.describe(`sender lists in the ${ui} interface`, () => {
+    test('block and safe sender land in the lists, which can be edited', async ({ page }, info) => {
+      await signIn(page, reader(info.project.name), ui);
+      await page.getByRole('button', { name: 'Mark read' }).click();
+      await expect(page.getByRole('alert')).toHaveText(/Select at least one message first/);
+      await page.getByRole('checkbox', { name: /Analytical engine notes/ }).check();
+      await page.getByText('More options').click();
+      await page.getByRole('button', { name: 'Block sender' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
+      await page.getByRole('checkbox', { name: /Lunch on Friday/ }).check();
+      await page.getByText('More options').click();
+      await page.getByRole('button', { name: 'Safe sender' }).click();
+
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
+      const blocked = page.getByRole('list', { name: 'Blocked senders' });
+      const safe = page.getByRole('list', { name: 'Safe senders' });
+      await expect(blocked.getByRole('listitem')).toHaveText([/ada@example.org/]);
+      await expect(safe.getByRole('listitem')).toHaveText([/zed@example.com/]);
+
+      await page.getByLabel('Add to blocked senders').fill('@spam.example');
+      await page.getByRole('button', { name: 'Add' }).first().click();
+      await expect(page.getByRole('status')).toHaveText('Sender lists updated.');
+      await expect(page.getByRole('list', { name: 'Blocked senders' }).getByRole('listitem')).toHaveText([/@spam.example/, /ada@example.org/]);
+      await page.getByLabel('Add to safe senders').fill('not an address');
+      await page.getByRole('button', { name: 'Add' }).nth(1).click();
+      await expect(page.getByRole('alert')).toContainText('cannot go on the list');
+      await expect(page.getByLabel('Add to safe senders')).toBeVisible();
+
+      for (const entry of ['@spam.example', 'ada@example.org']) {
+        await page.getByRole('button', { name: `Remove ${entry} from blocked senders` }).click();
+      }
+      await page.getByRole('button', { name: 'Remove zed@example.com from safe senders' }).click();
+      await expect(page.getByText('No entries yet.')).toHaveCount(2);
+    });
+  });
+}

@@ -32,13 +32,7 @@ pub async fn mail_act(
         .keys()
         .filter_map(|k| k.parse().ok())
         .collect();
-    crate::mail::run_form(&back, async move {
-        let action = crate::mail::Action::parse(&action, target).ok_or(AppError::BadRequest {
-            message: "Choose an action (and a folder to move to).".to_owned(),
-        })?;
-        crate::mail::with_store(move |s| crate::mail::act(s, &folder, &uids, action.clone())).await
-    })
-    .await
+    crate::mail::run_form(&back, crate::mail::act_on(folder, uids, action, target)).await
 }
 
 /// Creates, renames or deletes a folder (`op` = create | rename | delete).
@@ -84,4 +78,21 @@ pub async fn mail_message(
     images: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
     crate::mail::open_message(folder, uid, images).await
+}
+
+/// The block and safe sender lists.
+#[server(endpoint = "mail/sender_lists")]
+pub async fn sender_lists() -> Result<model::mail::SenderLists, AppError> {
+    crate::mail::sender_lists().await
+}
+
+/// Adds to or removes from a list: `list` = block | safe, `op` = add | remove.
+#[server(endpoint = "mail/sender_list")]
+pub async fn edit_sender_list(
+    list: String,
+    op: String,
+    address: String,
+    back: String,
+) -> Result<u32, AppError> {
+    crate::mail::run_form(&back, crate::mail::edit_sender_list(list, op, address)).await
 }

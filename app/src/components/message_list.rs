@@ -118,6 +118,13 @@ pub fn MessageTable(
                     {move_targets}
                 </select>
                 <button type="submit" name="action" value="move">"Move"</button>
+                <details class="more">
+                    <summary>"More options"</summary>
+                    <div class="menu">
+                        <button type="submit" name="action" value="block">"Block sender"</button>
+                        <button type="submit" name="action" value="safe">"Safe sender"</button>
+                    </div>
+                </details>
                 <span class="count" role="status">
                     {if searching { format!("{total} found") } else { format!("{total} messages") }}
                 </span>

@@ -1,5 +1,6 @@
 //! Preferences. For now: display preferences (the choice of interface).
 
+use crate::api::mail::{EditSenderList, sender_lists};
 use crate::api::settings::SetInterface;
 use crate::components::app_shell::{AppShell, Section};
 use crate::error::AppError;
@@ -15,18 +16,21 @@ use model::CurrentUser;
 pub fn SettingsPage() -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.with(|q| q.get("saved").is_some());
+    let listed = move || query.with(|q| q.get("done").is_some());
     let error = move || {
         query.with(|q| {
             q.get("error")
                 .and_then(|code| AppError::from_query(&code, q.get("minutes").as_deref()))
         })
     };
+    let lists = Resource::new(move || query.with(|q| q.get("done")), |_| sender_lists());
     view! {
         <Title text="Settings · Webmail" />
         <AppShell section=Section::Settings content=move |user: CurrentUser| {
             view! {
                 <h1>"Settings"</h1>
                 {saved().then(|| view! { <p role="status" class="notice">"Preferences saved."</p> })}
+                {listed().then(|| view! { <p role="status" class="notice">"Sender lists updated."</p> })}
                 {error().map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
                 <section aria-labelledby="display-prefs">
                     <h2 id="display-prefs">"Display preferences"</h2>
@@ -35,7 +39,75 @@ pub fn SettingsPage() -> impl IntoView {
                         <button type="submit" class="primary">"Save display preferences"</button>
                     </form>
                 </section>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match lists.await {
+                            Ok(l) => view! {
+                                <SenderListEditor list="block" title="Blocked senders" entries=l.blocked
+                                    hint="Mail from these addresses or @domains is treated as junk." />
+                                <SenderListEditor list="safe" title="Safe senders" entries=l.safe
+                                    hint="Mail from these addresses or @domains is never treated as junk." />
+                            }.into_any(),
+                            Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
             }
         } />
     }
+}
+
+#[component]
+fn SenderListEditor(
+    list: &'static str,
+    title: &'static str,
+    hint: &'static str,
+    entries: Vec<String>,
+) -> impl IntoView {
+    let ui = crate::use_interface();
+    let back = ui.href("/settings");
+    let id = format!("{list}-list");
+    let labelled_by = id.clone();
+    let input_id = format!("{list}-add");
+    let empty = entries.is_empty();
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            let back = back.clone();
+            view! {
+                <li>
+                    <span>{e.clone()}</span>
+                    <form method="post" action=EditSenderList::PATH>
+                        <input type="hidden" name="list" value=list />
+                        <input type="hidden" name="op" value="remove" />
+                        <input type="hidden" name="address" value=e.clone() />
+                        <input type="hidden" name="back" value=back />
+                        <button type="submit" class="ghost" aria-label=format!("Remove {e} from {}", title.to_lowercase())>
+                            "Remove"
+                        </button>
+                    </form>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby=labelled_by class="sender-list">
+            <h2 id=id>{title}</h2>
+            <p class="hint">{hint}</p>
+            {if empty {
+                view! { <p class="empty-list">"No entries yet."</p> }.into_any()
+            } else {
+                view! { <ul aria-label=title>{rows}</ul> }.into_any()
+            }}
+            <form method="post" action=EditSenderList::PATH class="add-sender">
+                <input type="hidden" name="list" value=list />
+                <input type="hidden" name="op" value="add" />
+                <input type="hidden" name="back" value=back.clone() />
+                <label for=input_id.clone()>{format!("Add to {}", title.to_lowercase())}</label>
+                <input id=input_id name="address" type="text" required placeholder="name@example.com or @example.com" />
+                <button type="submit">"Add"</button>
+            </form>
+        </section>
+    }
+    .into_any()
 }

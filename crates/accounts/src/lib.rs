@@ -40,6 +40,7 @@ mod login;
 mod password;
 mod prefs;
 mod schema;
+mod senders;
 mod session;
 mod user;
 mod validate;
@@ -56,6 +57,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 
 pub use schema::SCHEMA_VERSION;
+pub use senders::SenderList;
 
 /// Everything that can go wrong in the directory.
 ///

@@ -65,6 +65,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, key)
     ) WITHOUT ROWID;
     ",
+    // 3: per-account block and safe sender lists, honoured by delivery.
+    "
+    CREATE TABLE sender_lists (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        list TEXT NOT NULL CHECK (list IN ('block', 'safe')),
+        address TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, list, address)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build creates and understands.

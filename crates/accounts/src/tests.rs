@@ -81,7 +81,7 @@ fn open_creates_folder_schema_and_wal() {
     let dir = Directory::open(&path).unwrap();
     dir.check().unwrap();
     assert!(path.is_file());
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
 
     let raw = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = raw
@@ -102,7 +102,14 @@ fn open_creates_folder_schema_and_wal() {
     tables.retain(|t| !t.starts_with("sqlite_"));
     assert_eq!(
         tables,
-        ["accounts", "domains", "login_failures", "prefs", "sessions"]
+        [
+            "accounts",
+            "domains",
+            "login_failures",
+            "prefs",
+            "sender_lists",
+            "sessions"
+        ]
     );
 
     #[cfg(unix)]
@@ -133,7 +140,7 @@ fn newer_schema_is_refused() {
             err,
             Error::SchemaTooNew {
                 found: 99,
-                supported: 2
+                supported: 3
             }
         ),
         "{err:?}"
@@ -891,4 +898,63 @@ fn prefs_are_per_account_and_persist() {
         Some("shown")
     );
     assert!(reopened.set_pref(AccountId(9999), "pane", "x").is_err());
+}
+
+#[test]
+fn sender_lists_add_remove_and_stay_apart() {
+    let f = Fixture::new();
+    let a = f.dir.add_user("ann@example.com", PW).unwrap();
+    let b = f.dir.add_user("ben@example.com", PW).unwrap();
+    let cases = [
+        (
+            SenderList::Block,
+            " Spam@Evil.example ",
+            Some("spam@evil.example"),
+        ),
+        (SenderList::Block, "@evil.example", Some("@evil.example")),
+        (
+            SenderList::Safe,
+            "friend@example.org",
+            Some("friend@example.org"),
+        ),
+        (SenderList::Safe, "not an address", None),
+        (SenderList::Block, "", None),
+    ];
+    for (list, input, expected) in cases {
+        let got = f.dir.add_sender(a.id, list, input);
+        match expected {
+            Some(e) => assert_eq!(got.unwrap(), e, "{input}"),
+            None => assert!(got.is_err(), "{input}"),
+        }
+    }
+    // Adding twice keeps one entry; moving to the other list removes it here.
+    f.dir
+        .add_sender(a.id, SenderList::Block, "spam@evil.example")
+        .unwrap();
+    assert_eq!(
+        f.dir.senders(a.id, SenderList::Block).unwrap(),
+        ["@evil.example", "spam@evil.example"]
+    );
+    f.dir
+        .add_sender(a.id, SenderList::Safe, "spam@evil.example")
+        .unwrap();
+    assert_eq!(
+        f.dir.senders(a.id, SenderList::Block).unwrap(),
+        ["@evil.example"]
+    );
+    assert_eq!(
+        f.dir.senders(a.id, SenderList::Safe).unwrap(),
+        ["friend@example.org", "spam@evil.example"]
+    );
+    assert!(f.dir.senders(b.id, SenderList::Safe).unwrap().is_empty());
+    assert!(
+        f.dir
+            .remove_sender(a.id, SenderList::Safe, "FRIEND@example.org")
+            .unwrap()
+    );
+    assert!(
+        !f.dir
+            .remove_sender(a.id, SenderList::Safe, "friend@example.org")
+            .unwrap()
+    );
 }

@@ -560,3 +560,12 @@ pub struct OpenedMessage {
     /// The view.
     pub view: MessageView,
 }
+
+/// The user's block and safe sender lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderLists {
+    /// Blocked addresses and `@domains`.
+    pub blocked: Vec<String>,
+    /// Safe addresses and `@domains`.
+    pub safe: Vec<String>,
+}

@@ -174,6 +174,13 @@ fn Message(
                     {if m.flagged { "Unflag" } else { "Flag" }}
                 </button>
                 <a href=source_href>"View source"</a>
+                <details class="more">
+                    <summary>"More options"</summary>
+                    <div class="menu">
+                        <button type="submit" name="action" value="block">"Block sender"</button>
+                        <button type="submit" name="action" value="safe">"Safe sender"</button>
+                    </div>
+                </details>
             </form>
             <details class="all-headers">
                 <summary>"Show all headers"</summary>

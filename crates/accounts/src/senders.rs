@@ -1,0 +1,104 @@
+//! Block and safe sender lists, per account. Entries are a full address
+//! (`ann@example.org`) or a whole domain (`@example.org`). An address is on
+//! at most one of the two lists: adding it to one removes it from the other.
+
+use rusqlite::params;
+
+use crate::{AccountId, Directory, Error, Result};
+
+/// Which list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SenderList {
+    /// Mail from these senders is refused or filed as junk.
+    Block,
+    /// Mail from these senders is never treated as junk.
+    Safe,
+}
+
+impl SenderList {
+    fn as_str(self) -> &'static str {
+        match self {
+            SenderList::Block => "block",
+            SenderList::Safe => "safe",
+        }
+    }
+
+    fn other(self) -> SenderList {
+        match self {
+            SenderList::Block => SenderList::Safe,
+            SenderList::Safe => SenderList::Block,
+        }
+    }
+}
+
+/// Lower-cases and checks an entry: `local@domain` or `@domain`.
+fn normalize(entry: &str) -> Result<String> {
+    let e = entry.trim().to_ascii_lowercase();
+    let invalid = |reason| Error::InvalidAddress {
+        address: entry.to_owned(),
+        reason,
+    };
+    let (local, domain) = e
+        .rsplit_once('@')
+        .ok_or_else(|| invalid("expected name@domain or @domain"))?;
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || "._+-=".contains(c);
+    if local.len() > 64 || !local.chars().all(ok_char) {
+        return Err(invalid(
+            "the part before @ has characters an address cannot have",
+        ));
+    }
+    if domain.is_empty()
+        || domain.len() > 253
+        || !domain.contains('.')
+        || !domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(invalid("the domain is not valid"));
+    }
+    Ok(e)
+}
+
+impl Directory {
+    /// The entries of one list, sorted.
+    pub fn senders(&self, id: AccountId, list: SenderList) -> Result<Vec<String>> {
+        let db = self.lock();
+        let rows = db
+            .conn
+            .prepare_cached(
+                "SELECT address FROM sender_lists WHERE account_id = ?1 AND list = ?2 ORDER BY address",
+            )?
+            .query_map(params![id.0, list.as_str()], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Adds an entry (taking it off the other list); returns it normalised.
+    pub fn add_sender(&self, id: AccountId, list: SenderList, entry: &str) -> Result<String> {
+        let entry = normalize(entry)?;
+        let mut db = self.lock();
+        let tx = db.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sender_lists WHERE account_id = ?1 AND list = ?2 AND address = ?3",
+            params![id.0, list.other().as_str(), entry],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO sender_lists (account_id, list, address, added_at)
+             VALUES (?1, ?2, ?3, strftime('%s','now'))",
+            params![id.0, list.as_str(), entry],
+        )?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Removes an entry; `false` when it was not there.
+    pub fn remove_sender(&self, id: AccountId, list: SenderList, entry: &str) -> Result<bool> {
+        let entry = entry.trim().to_ascii_lowercase();
+        let db = self.lock();
+        let n = db.conn.execute(
+            "DELETE FROM sender_lists WHERE account_id = ?1 AND list = ?2 AND address = ?3",
+            params![id.0, list.as_str(), entry],
+        )?;
+        Ok(n > 0)
+    }
+}

@@ -223,19 +223,50 @@ struct RawQuery {
     uid: u32,
 }
 
+/// The stored bytes of one of the user's messages, or the response that
+/// says why not.
+async fn load_raw(
+    user: &app::session::SignedIn,
+    folder: &str,
+    uid: u32,
+) -> Result<Vec<u8>, Response> {
+    let dir = user.user_dir.clone();
+    let folder = folder.to_owned();
+    let result = tokio::task::spawn_blocking(move || {
+        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, uid))
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(bytes))) => Ok(bytes),
+        Ok(Ok(None)) => {
+            Err((StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response())
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "reading a message");
+            Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The message could not be read. Try again in a moment.\n",
+            )
+                .into_response())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading a message: task");
+            Err((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The message could not be read.\n",
+            )
+                .into_response())
+        }
+    }
+}
+
 /// `/mail/raw`: the exact stored bytes of a message, as a download.
 async fn raw_message(
     Extension(user): Extension<app::session::SignedIn>,
     axum::extract::Query(q): axum::extract::Query<RawQuery>,
 ) -> Response {
-    let dir = user.user_dir.clone();
-    let folder = q.folder.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, q.uid))
-    })
-    .await;
-    match result {
-        Ok(Ok(Some(bytes))) => (
+    match load_raw(&user, &q.folder, q.uid).await {
+        Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "message/rfc822".to_owned()),
                 (
@@ -246,25 +277,7 @@ async fn raw_message(
             bytes,
         )
             .into_response(),
-        Ok(Ok(None)) => {
-            (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response()
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "raw message");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The message could not be read. Try again in a moment.\n",
-            )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "raw message task");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The message could not be read.\n",
-            )
-                .into_response()
-        }
+        Err(response) => response,
     }
 }
 
@@ -282,33 +295,9 @@ async fn message_part(
     Extension(user): Extension<app::session::SignedIn>,
     axum::extract::Query(q): axum::extract::Query<PartQuery>,
 ) -> Response {
-    let dir = user.user_dir.clone();
-    let folder = q.folder.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, q.uid))
-    })
-    .await;
-    let raw = match result {
-        Ok(Ok(Some(raw))) => raw,
-        Ok(Ok(None)) => {
-            return (StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response();
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "message part");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The attachment could not be read. Try again in a moment.\n",
-            )
-                .into_response();
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "message part task");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The attachment could not be read.\n",
-            )
-                .into_response();
-        }
+    let raw = match load_raw(&user, &q.folder, q.uid).await {
+        Ok(raw) => raw,
+        Err(response) => return response,
     };
     let Some(part) = mailview::attachment(&raw, q.part) else {
         return (

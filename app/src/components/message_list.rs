@@ -118,13 +118,7 @@ pub fn MessageTable(
                     {move_targets}
                 </select>
                 <button type="submit" name="action" value="move">"Move"</button>
-                <details class="more">
-                    <summary>"More options"</summary>
-                    <div class="menu">
-                        <button type="submit" name="action" value="block">"Block sender"</button>
-                        <button type="submit" name="action" value="safe">"Safe sender"</button>
-                    </div>
-                </details>
+                <MoreOptions />
                 <span class="count" role="status">
                     {if searching { format!("{total} found") } else { format!("{total} messages") }}
                 </span>
@@ -254,5 +248,20 @@ pub fn non_empty(s: &str, fallback: &str) -> String {
         fallback.to_owned()
     } else {
         s.to_owned()
+    }
+}
+
+/// The "More options" menu of a message form: block or trust the senders of
+/// the selected messages. A `<details>` element, so it opens without script.
+#[component]
+pub fn MoreOptions() -> impl IntoView {
+    view! {
+        <details class="more">
+            <summary>"More options"</summary>
+            <div class="menu">
+                <button type="submit" name="action" value="block">"Block sender"</button>
+                <button type="submit" name="action" value="safe">"Safe sender"</button>
+            </div>
+        </details>
     }
 }

@@ -3,6 +3,7 @@
 use super::Outcome;
 use crate::api::mail::{MailAct, SetMailPref, mail_message};
 use crate::components::app_shell::{AppShell, Section};
+use crate::components::message_list::MoreOptions;
 use crate::components::safe_html::SafeHtml;
 use crate::error::AppError;
 use crate::use_interface;
@@ -174,13 +175,7 @@ fn Message(
                     {if m.flagged { "Unflag" } else { "Flag" }}
                 </button>
                 <a href=source_href>"View source"</a>
-                <details class="more">
-                    <summary>"More options"</summary>
-                    <div class="menu">
-                        <button type="submit" name="action" value="block">"Block sender"</button>
-                        <button type="submit" name="action" value="safe">"Safe sender"</button>
-                    </div>
-                </details>
+                <MoreOptions />
             </form>
             <details class="all-headers">
                 <summary>"Show all headers"</summary>

@@ -17,6 +17,20 @@ pub mod exit {
     pub const TEMPFAIL: i32 = 75;
 }
 
+/// Where mail from blocked senders goes.
+const JUNK: &str = "Junk";
+
+/// The first From address of a message, lower-cased.
+pub fn sender_address(message: &[u8]) -> Option<String> {
+    let parsed = mail_parser::MessageParser::default().parse_headers(message)?;
+    parsed
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| a.contains('@'))
+}
+
 /// The largest message `deliver` accepts from stdin.
 const MAX_MESSAGE: u64 = 100 * 1024 * 1024;
 
@@ -57,9 +71,23 @@ pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
         eprintln!("webmail deliver: empty message refused");
         return exit::DATAERR;
     }
+    // The user's block list files the message as junk; an explicit folder
+    // from the MTA (a sieve-like rule) is kept as given.
+    let sender = sender_address(&message);
+    let blocked = match (&folder, &sender) {
+        (None, Some(from)) => match dir.sender_verdict(account.id, from) {
+            Ok(verdict) => verdict == Some(accounts::SenderList::Block),
+            Err(e) => {
+                eprintln!("webmail deliver: temporary failure: {e}");
+                return exit::TEMPFAIL;
+            }
+        },
+        _ => false,
+    };
+    let folder = if blocked { Some(JUNK) } else { folder };
     match mailstore::deliver(&account.user_dir(&config.data_dir), folder, &message) {
         Ok(delivery) => {
-            tracing::info!(to = %account.address, folder = %delivery.folder, "delivered");
+            tracing::info!(to = %account.address, folder = %delivery.folder, blocked, "delivered");
             exit::OK
         }
         Err(e) if e.is_temporary() => {
@@ -161,4 +189,35 @@ pub fn check(config: &Config, address: &str) -> Result<Vec<String>> {
         .iter()
         .map(|d| format!("{d:?}"))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sender_address;
+
+    #[test]
+    fn sender_addresses() {
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (
+                b"From: Ann <Ann@Example.org>\r\n\r\nx",
+                Some("ann@example.org"),
+            ),
+            (
+                b"From: ann@example.org, bob@example.org\r\n\r\n",
+                Some("ann@example.org"),
+            ),
+            (b"From: undisclosed\r\n\r\n", None),
+            (b"Subject: no from\r\n\r\n", None),
+            (b"\xff\xfe\x00garbage", None),
+            (b"", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(
+                sender_address(raw).as_deref(),
+                *expected,
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
 }

@@ -349,3 +349,67 @@ fn reindex_and_check_heal_a_corrupt_index() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("unknown user"));
 }
+
+#[test]
+fn delivery_honours_the_block_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        webmail(d, &["admin", "domain", "add", "example.org"], None)
+            .status
+            .success()
+    );
+    assert!(
+        webmail(
+            d,
+            &[
+                "admin",
+                "user",
+                "add",
+                "kim@example.org",
+                "--password-stdin"
+            ],
+            Some("a-long-password\n")
+        )
+        .status
+        .success()
+    );
+    {
+        let directory = accounts::Directory::open(&d.join("directory.sqlite")).unwrap();
+        let kim = directory.find_user("kim@example.org").unwrap().unwrap();
+        directory
+            .add_sender(kim.id, accounts::SenderList::Block, "@spam.example")
+            .unwrap();
+        directory
+            .add_sender(kim.id, accounts::SenderList::Safe, "boss@spam.example")
+            .unwrap();
+    }
+    let from = |addr: &str| {
+        format!("From: <{addr}>\r\nTo: kim@example.org\r\nSubject: hi\r\n\r\nbody\r\n")
+    };
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("offers@spam.example", &[], ".Junk"),
+        ("boss@spam.example", &[], ""),
+        ("ann@example.net", &[], ""),
+        ("offers@spam.example", &["--folder", "Archive"], ".Archive"),
+    ];
+    let maildir = d.join("users/example.org/kim/Maildir");
+    for (sender, extra, folder) in cases {
+        let before = count_new(&maildir.join(folder));
+        let mut args = vec!["deliver", "kim@example.org"];
+        args.extend_from_slice(extra);
+        let out = webmail(d, &args, Some(&from(sender)));
+        assert_eq!(out.status.code(), Some(0), "{sender}: {}", text(&out));
+        assert_eq!(
+            count_new(&maildir.join(folder)),
+            before + 1,
+            "{sender} should land in {folder:?}"
+        );
+    }
+}
+
+fn count_new(folder: &std::path::Path) -> usize {
+    std::fs::read_dir(folder.join("new"))
+        .map(|r| r.count())
+        .unwrap_or(0)
+}

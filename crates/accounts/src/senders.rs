@@ -91,6 +91,32 @@ impl Directory {
         Ok(entry)
     }
 
+    /// Which list, if any, covers `sender`: an entry for the exact address
+    /// wins over one for its domain.
+    pub fn sender_verdict(&self, id: AccountId, sender: &str) -> Result<Option<SenderList>> {
+        let sender = sender.trim().to_ascii_lowercase();
+        let Some((_, domain)) = sender.rsplit_once('@') else {
+            return Ok(None);
+        };
+        let domain_entry = format!("@{domain}");
+        let db = self.lock();
+        let mut stmt = db.conn.prepare_cached(
+            "SELECT list FROM sender_lists WHERE account_id = ?1 AND address = ?2",
+        )?;
+        for key in [sender.as_str(), domain_entry.as_str()] {
+            let found: Option<String> = stmt
+                .query_map(params![id.0, key], |r| r.get(0))?
+                .next()
+                .transpose()?;
+            match found.as_deref() {
+                Some("block") => return Ok(Some(SenderList::Block)),
+                Some("safe") => return Ok(Some(SenderList::Safe)),
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
     /// Removes an entry; `false` when it was not there.
     pub fn remove_sender(&self, id: AccountId, list: SenderList, entry: &str) -> Result<bool> {
         let entry = entry.trim().to_ascii_lowercase();

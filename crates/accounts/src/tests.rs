@@ -958,3 +958,33 @@ fn sender_lists_add_remove_and_stay_apart() {
             .unwrap()
     );
 }
+
+#[test]
+fn sender_verdicts_prefer_the_exact_address() {
+    let f = Fixture::new();
+    let a = f.dir.add_user("ann@example.com", PW).unwrap();
+    f.dir
+        .add_sender(a.id, SenderList::Block, "@spam.example")
+        .unwrap();
+    f.dir
+        .add_sender(a.id, SenderList::Safe, "boss@spam.example")
+        .unwrap();
+    f.dir
+        .add_sender(a.id, SenderList::Block, "pest@example.org")
+        .unwrap();
+    let cases = [
+        ("anyone@spam.example", Some(SenderList::Block)),
+        ("Boss@Spam.example", Some(SenderList::Safe)),
+        ("pest@example.org", Some(SenderList::Block)),
+        ("friend@example.org", None),
+        ("no-at-sign", None),
+        ("", None),
+    ];
+    for (sender, expected) in cases {
+        assert_eq!(
+            f.dir.sender_verdict(a.id, sender).unwrap(),
+            expected,
+            "{sender}"
+        );
+    }
+}

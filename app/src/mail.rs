@@ -477,10 +477,11 @@ pub fn part_url(folder: &str, uid: u32, part: u32) -> String {
 
 /// Opens a message for the reader and marks it read.
 pub async fn open_message(
-    folder: String,
+    query: ListQuery,
     uid: u32,
     images: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
+    let folder = query.folder.clone();
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let dir = state.directory.clone();
@@ -518,7 +519,18 @@ pub async fn open_message(
                 .set_flags(&folder, &[uid], &[Flag::Seen])
                 .map_err(store_error)?;
         }
+        // Neighbours in a folder listing; search results have no stable
+        // position to step through yet.
+        let (prev, next) = if query.q.is_empty() {
+            store
+                .neighbors(&folder, uid, sort_key(query.sort), query.desc)
+                .map_err(store_error)?
+        } else {
+            (None, None)
+        };
         Ok(model::mail::OpenedMessage {
+            prev,
+            next,
             folder: folder.clone(),
             uid,
             flagged: summary.flags.flagged,

@@ -260,3 +260,35 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
     });
   });
 }
+
+for (const ui of ['standard', 'basic'] as Ui[]) {
+  test.describe(`previous and next in the ${ui} interface`, () => {
+    test('step through the list in its current order', async ({ page }, info) => {
+      await signIn(page, reader(info.project.name), ui);
+      // Newest first: Analytical (3 Nov), Lunch (2 Nov), Budget (1 Nov).
+      await page.getByRole('link', { name: 'Lunch on Friday?' }).click();
+      const nav = page.getByRole('navigation', { name: 'Message navigation' });
+      await nav.getByRole('link', { name: 'Next ›' }).click();
+      await expect(page.getByRole('heading', { name: 'Budget review for Q3', level: 1 })).toBeVisible();
+      await expect(nav.getByRole('link', { name: 'Next ›' })).toHaveCount(0);
+      await nav.getByRole('link', { name: '‹ Previous' }).click();
+      await nav.getByRole('link', { name: '‹ Previous' }).click();
+      await expect(page.getByRole('heading', { name: 'Analytical engine notes', level: 1 })).toBeVisible();
+      await expect(nav.getByRole('link', { name: '‹ Previous' })).toHaveCount(0);
+      // In subject order the neighbours change.
+      await nav.getByRole('link', { name: '← Back to the list' }).click();
+      await page.getByRole('link', { name: /^Subject/ }).click();
+      await expect(page.getByRole('columnheader', { name: /Subject/ })).toHaveAttribute('aria-sort', 'ascending');
+      await page.getByRole('link', { name: 'Analytical engine notes' }).click();
+      await nav.getByRole('link', { name: 'Next ›' }).click();
+      await expect(page.getByRole('heading', { name: 'Budget review for Q3', level: 1 })).toBeVisible();
+      // Leave them unread again.
+      await page.goto(`${ui === 'basic' ? '/basic' : ''}/mail`);
+      for (const s of [/Analytical engine notes/, /Budget review/, /Lunch on Friday/]) {
+        await page.getByRole('checkbox', { name: s }).check();
+      }
+      await page.getByRole('button', { name: 'Mark unread' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Done: 3 messages updated.' })).toBeVisible();
+    });
+  });
+}

@@ -69,15 +69,15 @@ pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u
     crate::mail::run_form(&back, crate::mail::set_pref(key, value)).await
 }
 
-/// Opens a message: its view (remote images only when asked or trusted),
-/// and marks it read.
+/// Opens a message of the list `query` describes: its view (remote images
+/// only when asked or trusted) and its neighbours in that list; marks it read.
 #[server(endpoint = "mail/message")]
 pub async fn mail_message(
-    folder: String,
+    query: ListQuery,
     uid: u32,
     images: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
-    crate::mail::open_message(folder, uid, images).await
+    crate::mail::open_message(query, uid, images).await
 }
 
 /// The block and safe sender lists.

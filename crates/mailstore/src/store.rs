@@ -613,6 +613,36 @@ impl Mailstore {
         })
     }
 
+    /// The messages before and after `uid` in `folder` listed in this order
+    /// (for "previous" and "next" in the reader). `None` at either end, and
+    /// for both when the message is not in the folder. One pass over the
+    /// folder's rows in index order.
+    pub fn neighbors(
+        &self,
+        folder: &str,
+        uid: Uid,
+        sort: SortKey,
+        descending: bool,
+    ) -> Result<(Option<Uid>, Option<Uid>)> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            let order = sort.order_by(descending);
+            let sql = format!(
+                "SELECT prev, next FROM (
+                     SELECT m.uid AS uid,
+                            LAG(m.uid) OVER (ORDER BY {order}) AS prev,
+                            LEAD(m.uid) OVER (ORDER BY {order}) AS next
+                     FROM messages m WHERE m.folder_id = ?1)
+                 WHERE uid = ?2"
+            );
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_row(params![f.id, uid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .unwrap_or((None, None)))
+        })
+    }
+
     /// Every message of a thread, oldest first.
     pub fn thread(&self, thread_id: i64) -> Result<Vec<MessageSummary>> {
         self.with_conn(|conn| {

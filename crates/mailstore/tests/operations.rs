@@ -433,3 +433,42 @@ fn threads_from_references_and_subjects() {
     assert_ne!(tid("INBOX", o), tid("Sent", p));
     assert_eq!(s.thread(tid("Sent", p)).unwrap().len(), 3);
 }
+
+#[test]
+fn neighbors_follow_the_list_order() {
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    for (i, subj) in ["Delta", "alpha", "charlie", "Bravo"].iter().enumerate() {
+        s.deliver("INBOX", &msg(i, subj)).unwrap();
+    }
+    for key in SortKey::ALL {
+        for descending in [false, true] {
+            let order: Vec<_> = s
+                .list("INBOX", key, descending, 0, 10)
+                .unwrap()
+                .items
+                .iter()
+                .map(|m| m.uid)
+                .collect();
+            for (i, uid) in order.iter().enumerate() {
+                let expected = (
+                    i.checked_sub(1).map(|j| order[j]),
+                    order.get(i + 1).copied(),
+                );
+                assert_eq!(
+                    s.neighbors("INBOX", *uid, key, descending).unwrap(),
+                    expected,
+                    "{key:?} {descending} uid {uid}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        s.neighbors("INBOX", 999, SortKey::Date, true).unwrap(),
+        (None, None)
+    );
+    assert!(matches!(
+        s.neighbors("Nope", 1, SortKey::Date, true),
+        Err(Error::NoSuchFolder(_))
+    ));
+}

@@ -557,6 +557,10 @@ pub struct OpenedMessage {
     pub flagged: bool,
     /// Remote images are shown (asked for, or the sender is trusted).
     pub images_shown: bool,
+    /// The message before this one in the list it was opened from.
+    pub prev: Option<u32>,
+    /// The message after this one in the list it was opened from.
+    pub next: Option<u32>,
     /// The view.
     pub view: MessageView,
 }

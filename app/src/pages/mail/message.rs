@@ -40,7 +40,7 @@ pub fn MessagePage() -> impl IntoView {
     });
     let message = Resource::new(
         move || target.get(),
-        |(q, uid, images)| mail_message(q.folder, uid, images),
+        |(q, uid, images)| mail_message(q, uid, images),
     );
     view! {
         <Title text="Message · Webmail" />
@@ -151,7 +151,15 @@ fn Message(
     };
     view! {
         <article class="message" aria-labelledby="message-subject">
-            <p class="actions"><a href=list_href.clone()>"← Back to the list"</a></p>
+            <nav class="actions" aria-label="Message navigation">
+                <a href=list_href.clone()>"← Back to the list"</a>
+                {m.prev.map(|p| view! {
+                    <a href=ui.href(&format!("/mail/message?uid={p}&{}", q.to_params())) rel="prev">"‹ Previous"</a>
+                })}
+                {m.next.map(|n| view! {
+                    <a href=ui.href(&format!("/mail/message?uid={n}&{}", q.to_params())) rel="next">"Next ›"</a>
+                })}
+            </nav>
             <Outcome done error />
             <h1 id="message-subject">{subject}</h1>
             <dl class="summary">

@@ -39,17 +39,20 @@ fn add_cookie(value: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Percent-encodes a query value.
-pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// Remembers on this browser which interface to offer at the next sign-in.
+fn remember_interface(
+    state: &crate::state::AppState,
+    parts: &http::request::Parts,
+    interface: Interface,
+) -> Result<(), AppError> {
+    add_cookie(&set_cookie(
+        state,
+        parts,
+        INTERFACE_COOKIE,
+        interface.as_str(),
+        YEAR_SECS,
+        true,
+    ))
 }
 
 /// Verifies the credentials, starts a session, remembers the interface.
@@ -69,7 +72,7 @@ pub async fn sign_in(
     let login_page = format!(
         "{}?address={}&interface={}",
         interface.href("/login"),
-        encode_query_value(address.trim()),
+        model::mail::encode(address.trim()),
         interface
     );
 
@@ -96,14 +99,7 @@ pub async fn sign_in(
                 ttl,
                 true,
             ))?;
-            add_cookie(&set_cookie(
-                &state,
-                &parts,
-                INTERFACE_COOKIE,
-                interface.as_str(),
-                YEAR_SECS,
-                true,
-            ))?;
+            remember_interface(&state, &parts, interface)?;
             tracing::info!(address = %account.address, %ip, %interface, "signed in");
             leptos_axum::redirect(&interface.href("/mail"));
             return Ok(());
@@ -163,14 +159,7 @@ pub async fn switch_interface(interface: Interface) -> Result<(), AppError> {
     let dir = state.directory.clone();
     let id = user.account_id;
     blocking("switch interface", move || dir.set_interface(id, interface)).await?;
-    add_cookie(&set_cookie(
-        &state,
-        &parts,
-        INTERFACE_COOKIE,
-        interface.as_str(),
-        YEAR_SECS,
-        true,
-    ))?;
+    remember_interface(&state, &parts, interface)?;
     leptos_axum::redirect(&format!("{}?saved=1", interface.href("/settings")));
     Ok(())
 }
@@ -180,22 +169,4 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_query_value;
-
-    #[test]
-    fn query_values_are_encoded() {
-        let cases = [
-            ("alice@example.com", "alice@example.com"),
-            ("a b&c=d", "a%20b%26c%3Dd"),
-            ("é", "%C3%A9"),
-            ("<script>", "%3Cscript%3E"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(encode_query_value(input), expected);
-        }
-    }
 }

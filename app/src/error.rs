@@ -107,6 +107,12 @@ impl AppError {
         })
     }
 
+    /// The error a redirected form post left in the page's query, if any
+    /// (`error=…`, with `minutes=…` for rate limits).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Option<AppError> {
+        AppError::from_query(&get("error")?, get("minutes").as_deref())
+    }
+
     /// Query string (without `?`) that carries this error through a redirect.
     /// Free-text messages are not carried: they fall back to a generic one.
     pub fn to_query(&self) -> String {

@@ -415,25 +415,13 @@ mod form_tests {
 
 /// Layout preferences of the signed-in user.
 pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
-    let state = crate::state::app_state()?;
-    let user = signed_in()?;
-    let dir = state.directory.clone();
-    let get = move |key: &str| dir.pref(user.account_id, key);
-    tokio::task::spawn_blocking(move || -> accounts::Result<model::mail::MailPrefs> {
+    directory(|d, id| {
         Ok(model::mail::MailPrefs {
-            pane_hidden: get("pane")?.as_deref() == Some("hidden"),
-            show_message_id: get("message_id_column")?.as_deref() == Some("on"),
+            pane_hidden: d.pref(id, "pane")?.as_deref() == Some("hidden"),
+            show_message_id: d.pref(id, "message_id_column")?.as_deref() == Some("on"),
         })
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "prefs task");
-        AppError::Internal
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "prefs");
-        AppError::Internal
-    })
 }
 
 /// Stores one allowed layout preference.
@@ -447,19 +435,7 @@ pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
             message: "Unknown preference.".to_owned(),
         });
     }
-    let state = crate::state::app_state()?;
-    let user = signed_in()?;
-    let dir = state.directory.clone();
-    tokio::task::spawn_blocking(move || dir.set_pref(user.account_id, &key, &value))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "set pref task");
-            AppError::Internal
-        })?
-        .map_err(|e| {
-            tracing::error!(error = %e, "set pref");
-            AppError::Internal
-        })?;
+    directory(move |d, id| d.set_pref(id, &key, &value)).await?;
     Ok(1)
 }
 

@@ -19,12 +19,7 @@ pub fn LoginPage() -> impl IntoView {
     let ui = use_interface();
     let query = use_query_map();
     let defaults = Resource::new(|| (), |_| get_login_defaults());
-    let error = move || {
-        query.with(|q| {
-            q.get("error")
-                .and_then(|code| AppError::from_query(&code, q.get("minutes").as_deref()))
-        })
-    };
+    let error = move || query.with(|q| AppError::from_params(|k| q.get(k)));
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
     let address = query.with_untracked(|q| q.get("address").unwrap_or_default());
     let asked =

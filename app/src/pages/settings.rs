@@ -17,12 +17,7 @@ pub fn SettingsPage() -> impl IntoView {
     let query = use_query_map();
     let saved = move || query.with(|q| q.get("saved").is_some());
     let listed = move || query.with(|q| q.get("done").is_some());
-    let error = move || {
-        query.with(|q| {
-            q.get("error")
-                .and_then(|code| AppError::from_query(&code, q.get("minutes").as_deref()))
-        })
-    };
+    let error = move || query.with(|q| AppError::from_params(|k| q.get(k)));
     let lists = Resource::new(move || query.with(|q| q.get("done")), |_| sender_lists());
     view! {
         <Title text="Settings · Webmail" />

@@ -352,7 +352,7 @@ impl ListQuery {
 pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -458,6 +458,19 @@ mod tests {
         ];
         for (secs, expected) in cases {
             assert_eq!(format_date(secs), expected, "{secs}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        let cases = [
+            ("alice@example.com", "alice@example.com"),
+            ("a b&c=d", "a%20b%26c%3Dd"),
+            ("é", "%C3%A9"),
+            ("<script>", "%3Cscript%3E"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(encode(input), expected);
         }
     }
 

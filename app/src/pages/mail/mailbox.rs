@@ -20,15 +20,8 @@ pub fn MailPage() -> impl IntoView {
     let ui = use_interface();
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|m| ListQuery::from_params(|k| m.get(k))));
-    let outcome = Memo::new(move |_| {
-        params.with(|m| {
-            (
-                m.get("done"),
-                m.get("error")
-                    .and_then(|c| AppError::from_query(&c, m.get("minutes").as_deref())),
-            )
-        })
-    });
+    let outcome =
+        Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
     let folders = Resource::new(move || query.get(), |_| mail_folders());
     let list = Resource::new(move || query.get(), mail_list);
     let prefs = Resource::new(move || query.get(), |_| mail_prefs());

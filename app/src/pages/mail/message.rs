@@ -21,23 +21,12 @@ pub fn MessagePage() -> impl IntoView {
     let params = use_query_map();
     let target = Memo::new(move |_| {
         params.with(|m| {
-            (
-                ListQuery::from_params(|k| m.get(k)),
-                m.get("uid")
-                    .and_then(|u| u.parse::<u32>().ok())
-                    .unwrap_or(0),
-                m.get("images").as_deref() == Some("1"),
-            )
+            let (q, uid) = super::message_target(m);
+            (q, uid, m.get("images").as_deref() == Some("1"))
         })
     });
-    let outcome = Memo::new(move |_| {
-        params.with(|m| {
-            (
-                m.get("done"),
-                m.get("error").and_then(|c| AppError::from_query(&c, None)),
-            )
-        })
-    });
+    let outcome =
+        Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
     let message = Resource::new(
         move || target.get(),
         |(q, uid, images)| mail_message(q, uid, images),

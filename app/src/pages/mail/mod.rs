@@ -6,6 +6,16 @@ pub mod source;
 
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos_router::params::ParamsMap;
+use model::mail::ListQuery;
+
+/// The list a message was opened from and its UID, from the page's query.
+pub fn message_target(m: &ParamsMap) -> (ListQuery, u32) {
+    (
+        ListQuery::from_params(|k| m.get(k)),
+        m.get("uid").and_then(|u| u.parse().ok()).unwrap_or(0),
+    )
+}
 
 /// The outcome of the last form post, from the query (`done=N` or `error=…`).
 #[component]

@@ -6,23 +6,14 @@ use crate::use_interface;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use model::mail::{ListQuery, encode};
+use model::mail::encode;
 
 /// `/mail/source` and `/basic/mail/source`.
 #[component]
 pub fn SourcePage() -> impl IntoView {
     let ui = use_interface();
     let params = use_query_map();
-    let target = Memo::new(move |_| {
-        params.with(|m| {
-            (
-                ListQuery::from_params(|k| m.get(k)),
-                m.get("uid")
-                    .and_then(|u| u.parse::<u32>().ok())
-                    .unwrap_or(0),
-            )
-        })
-    });
+    let target = Memo::new(move |_| params.with(super::message_target));
     let source = Resource::new(move || target.get(), |(q, uid)| mail_source(q.folder, uid));
     view! {
         <Title text="Message source · Webmail" />

@@ -17,12 +17,9 @@ fn webmail(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child
-            .stdin
-            .as_mut()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        // A command may refuse before reading stdin (an unknown user, say);
+        // the broken pipe that leaves is not what these tests check.
+        let _ = child.stdin.as_mut().unwrap().write_all(text.as_bytes());
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()

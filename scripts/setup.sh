@@ -31,6 +31,13 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 
+# The SMTP server the sending tests deliver to (a real one, on loopback).
+AIOSMTPD_VERSION=1.4.6
+if ! python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  echo "setup: installing aiosmtpd $AIOSMTPD_VERSION"
+  python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
 # npm packages: Playwright (driving Debian's Chromium) and binaryen's wasm-opt 132.
 stamp="$ROOT/end2end/node_modules/.package-lock.json"
 if [ ! -f "$stamp" ] || [ "$ROOT/end2end/package-lock.json" -nt "$stamp" ]; then

@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod compose;
 pub mod mail;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,1 @@
+//! Drafts, reply and forward, MIME building, read receipts and the durable outbound queue.

@@ -1,0 +1,1 @@
+//! Server-side spell checking with Hunspell dictionaries.

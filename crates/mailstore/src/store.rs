@@ -643,6 +643,45 @@ impl Mailstore {
         })
     }
 
+    /// The messages before and after (`folder`, `uid`) in the results of
+    /// `query` listed in this order, as (folder, uid): search results may
+    /// span folders. `None` at either end, and for both when the message is
+    /// not among the results.
+    pub fn search_neighbors(
+        &self,
+        query: &Query,
+        folder: &str,
+        uid: Uid,
+        sort: SortKey,
+        descending: bool,
+    ) -> Result<(Option<(String, Uid)>, Option<(String, Uid)>)> {
+        let (wh, mut values) = query.to_sql()?;
+        self.with_conn(|conn| {
+            self.sync_with(conn)?;
+            let f = self.folder_row(conn, folder)?;
+            let order = sort.order_by(descending);
+            let sql = format!(
+                "SELECT pf, pu, nf, nu FROM (
+                     SELECT m.folder_id AS fid, m.uid AS uid,
+                            LAG(f.name) OVER w AS pf, LAG(m.uid) OVER w AS pu,
+                            LEAD(f.name) OVER w AS nf, LEAD(m.uid) OVER w AS nu
+                     FROM messages m JOIN folders f ON f.id = m.folder_id
+                     WHERE {wh} WINDOW w AS (ORDER BY {order}))
+                 WHERE fid = ? AND uid = ?"
+            );
+            values.push(f.id.into());
+            values.push(i64::from(uid).into());
+            let pair = |name: Option<String>, uid: Option<Uid>| name.zip(uid);
+            Ok(conn
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(values.iter()), |r| {
+                    Ok((pair(r.get(0)?, r.get(1)?), pair(r.get(2)?, r.get(3)?)))
+                })
+                .optional()?
+                .unwrap_or((None, None)))
+        })
+    }
+
     /// Every message of a thread, oldest first.
     pub fn thread(&self, thread_id: i64) -> Result<Vec<MessageSummary>> {
         self.with_conn(|conn| {

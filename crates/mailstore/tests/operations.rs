@@ -472,3 +472,46 @@ fn neighbors_follow_the_list_order() {
         Err(Error::NoSuchFolder(_))
     ));
 }
+
+#[test]
+fn search_neighbors_follow_the_results_across_folders() {
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    for (i, subj) in ["plan one", "other", "plan two", "plan three"].iter().enumerate() {
+        s.deliver("INBOX", &msg(i, subj)).unwrap();
+    }
+    s.append("Sent", &msg(7, "plan sent"), &[Flag::Seen], None)
+        .unwrap();
+    let q = Query::parse("subject:plan").unwrap();
+    for key in SortKey::ALL {
+        for descending in [false, true] {
+            let order: Vec<(String, u32)> = s
+                .search(&q, key, descending, 0, 50)
+                .unwrap()
+                .items
+                .iter()
+                .map(|m| (m.folder.clone(), m.uid))
+                .collect();
+            assert_eq!(order.len(), 4);
+            for (i, (folder, uid)) in order.iter().enumerate() {
+                let expected = (
+                    i.checked_sub(1).map(|j| order[j].clone()),
+                    order.get(i + 1).cloned(),
+                );
+                assert_eq!(
+                    s.search_neighbors(&q, folder, *uid, key, descending).unwrap(),
+                    expected,
+                    "{key:?} {descending} {folder} {uid}"
+                );
+            }
+        }
+    }
+    // A message outside the results has no neighbours.
+    let other = s.list("INBOX", SortKey::Subject, false, 0, 10).unwrap().items;
+    let other = other.iter().find(|m| m.subject == "other").unwrap();
+    assert_eq!(
+        s.search_neighbors(&q, "INBOX", other.uid, SortKey::Date, true)
+            .unwrap(),
+        (None, None)
+    );
+}

@@ -180,11 +180,13 @@ pub fn list(store: &Mailstore, q: &ListQuery) -> Result<MessageList, AppError> {
             PAGE_SIZE as u64,
         )
     } else {
-        let mut query = Query::scoped(&q.q, scope(q.scope));
-        if !q.all_folders {
-            query = query.in_folder(&q.folder);
-        }
-        store.search(&query, sort_key(q.sort), q.desc, offset, PAGE_SIZE as u64)
+        store.search(
+            &search_query(q),
+            sort_key(q.sort),
+            q.desc,
+            offset,
+            PAGE_SIZE as u64,
+        )
     }
     .map_err(store_error)?;
     Ok(MessageList {
@@ -192,6 +194,16 @@ pub fn list(store: &Mailstore, q: &ListQuery) -> Result<MessageList, AppError> {
         total: page.total,
         page_size: PAGE_SIZE,
     })
+}
+
+/// The mailstore's typed query for a search of the list.
+fn search_query(q: &ListQuery) -> Query {
+    let query = Query::scoped(&q.q, scope(q.scope));
+    if q.all_folders {
+        query
+    } else {
+        query.in_folder(&q.folder)
+    }
 }
 
 /// A bulk action on selected messages of one folder.
@@ -443,18 +455,11 @@ pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
 /// remote images without asking.
 pub const TRUSTED_IMAGES: &str = "images:";
 
-/// The URL of part `part` of a message, for downloads and `cid:` images.
-pub fn part_url(folder: &str, uid: u32, part: u32) -> String {
-    format!(
-        "/mail/part?folder={}&uid={uid}&part={part}",
-        model::mail::encode(folder)
-    )
-}
-
 /// Opens a message for the reader and marks it read.
 pub async fn open_message(
     query: ListQuery,
     uid: u32,
+    nested: Vec<u32>,
     images: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
     let folder = query.folder.clone();
@@ -466,11 +471,21 @@ pub async fn open_message(
             .summary(&folder, uid)
             .map_err(store_error)?
             .ok_or(AppError::NoSuchMessage)?;
-        let raw = store
+        let stored = store
             .raw(&folder, uid)
             .map_err(store_error)?
             .ok_or(AppError::NoSuchMessage)?;
-        let sender = summary.from_addr.to_lowercase();
+        let raw = mailview::nested_path(&stored, &nested).ok_or(AppError::NoSuchMessage)?;
+        let outer_subject = (!nested.is_empty()).then(|| summary.subject.clone());
+        let sender = if nested.is_empty() {
+            summary.from_addr.to_lowercase()
+        } else {
+            mailview::view(&raw, &mailview::ViewOptions::default())
+                .from
+                .first()
+                .map(|a| a.email.to_lowercase())
+                .unwrap_or_default()
+        };
         let trusted = !sender.is_empty()
             && dir
                 .pref(user.account_id, &format!("{TRUSTED_IMAGES}{sender}"))
@@ -482,9 +497,10 @@ pub async fn open_message(
         let images_shown = images || trusted;
         let f = folder.clone();
         let raw_for_parts = raw.clone();
+        let path = nested.clone();
         let options = mailview::ViewOptions {
             allow_remote_images: images_shown,
-            part_url: Box::new(move |n| inline_part_url(&raw_for_parts, &f, uid, n)),
+            part_url: Box::new(move |n| inline_part_url(&raw_for_parts, &f, uid, &path, n)),
         };
         let mut view = mailview::view(&raw, &options);
         if let model::mail::Body::Html { html, .. } = &mut view.body {
@@ -495,18 +511,41 @@ pub async fn open_message(
                 .set_flags(&folder, &[uid], &[Flag::Seen])
                 .map_err(store_error)?;
         }
-        // Neighbours in a folder listing; search results have no stable
-        // position to step through yet.
-        let (prev, next) = if query.q.is_empty() {
-            store
-                .neighbors(&folder, uid, sort_key(query.sort), query.desc)
-                .map_err(store_error)?
-        } else {
+        // Neighbours in the list it was opened from: the folder, or the
+        // search results (which may span folders).
+        let here = |uid: Option<u32>| {
+            uid.map(|uid| model::mail::MessageRef {
+                folder: folder.clone(),
+                uid,
+            })
+        };
+        let there = |m: Option<(String, u32)>| {
+            m.map(|(folder, uid)| model::mail::MessageRef { folder, uid })
+        };
+        let (prev, next) = if !nested.is_empty() {
             (None, None)
+        } else if query.q.is_empty() {
+            let (p, n) = store
+                .neighbors(&folder, uid, sort_key(query.sort), query.desc)
+                .map_err(store_error)?;
+            (here(p), here(n))
+        } else {
+            let (p, n) = store
+                .search_neighbors(
+                    &search_query(&query),
+                    &folder,
+                    uid,
+                    sort_key(query.sort),
+                    query.desc,
+                )
+                .map_err(store_error)?;
+            (there(p), there(n))
         };
         Ok(model::mail::OpenedMessage {
             prev,
             next,
+            nested: nested.clone(),
+            outer_subject,
             folder: folder.clone(),
             uid,
             flagged: summary.flags.flagged,
@@ -521,7 +560,7 @@ pub async fn open_message(
 /// frame is sandboxed with an opaque origin, so it carries no cookies.
 const MAX_INLINE_IMAGE: usize = 2 * 1024 * 1024;
 
-fn inline_part_url(raw: &[u8], folder: &str, uid: u32, part: u32) -> String {
+fn inline_part_url(raw: &[u8], folder: &str, uid: u32, path: &[u32], part: u32) -> String {
     use base64::Engine as _;
     match mailview::attachment(raw, part) {
         Some(p) if p.bytes.len() <= MAX_INLINE_IMAGE => {
@@ -532,9 +571,9 @@ fn inline_part_url(raw: &[u8], folder: &str, uid: u32, part: u32) -> String {
                     base64::engine::general_purpose::STANDARD.encode(&p.bytes)
                 );
             }
-            part_url(folder, uid, part)
+            model::mail::part_url(folder, uid, path, part)
         }
-        _ => part_url(folder, uid, part),
+        _ => model::mail::part_url(folder, uid, path, part),
     }
 }
 

@@ -287,6 +287,9 @@ struct PartQuery {
     folder: String,
     uid: u32,
     part: u32,
+    /// The attached message the part is in (`2.1`), empty for the stored one.
+    #[serde(default, rename = "in")]
+    inner: String,
 }
 
 /// `/mail/part`: one attachment, always as a download, with a content type
@@ -299,7 +302,10 @@ async fn message_part(
         Ok(raw) => raw,
         Err(response) => return response,
     };
-    let Some(part) = mailview::attachment(&raw, q.part) else {
+    let Some(part) = model::mail::parse_part_path(&q.inner)
+        .and_then(|path| mailview::nested_path(&raw, &path))
+        .and_then(|raw| mailview::attachment(&raw, q.part))
+    else {
         return (
             StatusCode::NOT_FOUND,
             "The message has no such attachment.\n",

@@ -71,13 +71,16 @@ pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u
 
 /// Opens a message of the list `query` describes: its view (remote images
 /// only when asked or trusted) and its neighbours in that list; marks it read.
+/// `nested` (`2.1`) opens a message attached to it instead.
 #[server(endpoint = "mail/message")]
 pub async fn mail_message(
     query: ListQuery,
     uid: u32,
+    nested: String,
     images: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
-    crate::mail::open_message(query, uid, images).await
+    let nested = model::mail::parse_part_path(&nested).ok_or(AppError::NoSuchMessage)?;
+    crate::mail::open_message(query, uid, nested, images).await
 }
 
 /// The block and safe sender lists.

@@ -1,11 +1,17 @@
 //! The message list: sortable columns, selection, bulk actions, paging.
 //! Every control is a link or a form, so it works with JavaScript off.
+//!
+//! Hydrated (standard), the same controls act at once: the rows change
+//! before the server answers, and change back with the server's message if it
+//! refuses. Keyboard shortcuts drive the same actions.
 
-use crate::api::mail::MailAct;
+use crate::api::mail::{MailAct, mail_act};
 use crate::components::icons::Glyph;
+use crate::components::shortcuts::{self, Key};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::Interface;
+use std::collections::HashMap;
 use model::mail::{
     Folder, FolderRole, ListQuery, MessageList, MessageRow, SortColumn, format_date, format_size,
 };
@@ -15,6 +21,149 @@ use model::mail::{
 pub struct Columns {
     /// The Message-ID column.
     pub message_id: bool,
+}
+
+/// What the result of an action says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// It worked.
+    Done(String),
+    /// It did not; the change was undone.
+    Failed(String),
+}
+
+/// Page-level state of a hydrated list that outlives one load of the rows.
+#[derive(Clone, Copy, Debug)]
+pub struct LiveList {
+    /// Bumped to reload the list and the folder pane.
+    pub refresh: RwSignal<u32>,
+    /// The result of the last action.
+    pub notice: RwSignal<Option<Notice>>,
+    /// The row the keyboard is on.
+    pub cursor: RwSignal<Option<usize>>,
+    /// The shortcut help is open.
+    pub help: RwSignal<bool>,
+}
+
+impl LiveList {
+    /// Fresh state.
+    pub fn new() -> Self {
+        LiveList {
+            refresh: RwSignal::new(0),
+            notice: RwSignal::new(None),
+            cursor: RwSignal::new(None),
+            help: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for LiveList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The result of the last action, announced politely or as an alert.
+#[component]
+pub fn LiveNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    move || {
+        notice.get().map(|n| match n {
+            Notice::Done(text) => view! { <p role="status" class="notice">{text}</p> }.into_any(),
+            Notice::Failed(text) => view! { <p role="alert" class="error">{text}</p> }.into_any(),
+        })
+    }
+}
+
+/// "Done: N messages updated."
+pub fn done_text(n: u32) -> String {
+    format!("Done: {n} message{} updated.", if n == 1 { "" } else { "s" })
+}
+
+/// One row as the hydrated list tracks it.
+#[derive(Clone, Copy, Debug)]
+struct RowState {
+    uid: u32,
+    seen: RwSignal<bool>,
+    flagged: RwSignal<bool>,
+    gone: RwSignal<bool>,
+    selected: RwSignal<bool>,
+}
+
+impl RowState {
+    fn snapshot(&self) -> (bool, bool, bool) {
+        (
+            self.seen.get_untracked(),
+            self.flagged.get_untracked(),
+            self.gone.get_untracked(),
+        )
+    }
+
+    fn restore(&self, (seen, flagged, gone): (bool, bool, bool)) {
+        self.seen.set(seen);
+        self.flagged.set(flagged);
+        self.gone.set(gone);
+    }
+
+    /// Shows the effect of `action` at once.
+    fn apply(&self, action: &str) {
+        match action {
+            "read" => self.seen.set(true),
+            "unread" => self.seen.set(false),
+            "flag" => self.flagged.set(true),
+            "unflag" => self.flagged.set(false),
+            "delete" | "spam" | "move" => self.gone.set(true),
+            _ => {}
+        }
+        self.selected.set(false);
+    }
+}
+
+/// Runs `action` on `rows` optimistically: the rows change now, the server is
+/// asked, and on refusal they change back and the reason is shown.
+fn act_now(
+    live: LiveList,
+    folder: String,
+    back: String,
+    action: &'static str,
+    rows: Vec<RowState>,
+    target: Option<String>,
+) {
+    if rows.is_empty() {
+        live.notice.set(Some(Notice::Failed(
+            "Select one or more messages first.".to_owned(),
+        )));
+        return;
+    }
+    if action == "move" && target.as_deref().unwrap_or("").is_empty() {
+        live.notice.set(Some(Notice::Failed(
+            "Choose a folder to move the messages to.".to_owned(),
+        )));
+        return;
+    }
+    let before: Vec<_> = rows.iter().map(RowState::snapshot).collect();
+    for r in &rows {
+        r.apply(action);
+    }
+    let sel: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r.uid.to_string(), "on".to_owned()))
+        .collect();
+    leptos::task::spawn_local(async move {
+        match mail_act(folder, action.to_owned(), target, Some(sel), back).await {
+            Ok(n) => {
+                live.notice.set(Some(Notice::Done(done_text(n))));
+                live.refresh.update(|v| *v += 1);
+            }
+            Err(e) => {
+                for (r, b) in rows.iter().zip(before) {
+                    r.restore(b);
+                }
+                live.notice.set(Some(Notice::Failed(format!(
+                    "{e} Nothing was changed."
+                ))));
+            }
+        }
+    });
 }
 
 /// The list with its toolbar and pager.
@@ -70,10 +219,172 @@ pub fn MessageTable(
         .map(|f| view! { <option value=f.name.clone()>{f.name.clone()}</option> })
         .collect_view();
 
+    let live = use_context::<LiveList>().unwrap_or_default();
+    let states: Vec<RowState> = list
+        .rows
+        .iter()
+        .map(|r| RowState {
+            uid: r.uid,
+            seen: RwSignal::new(r.seen),
+            flagged: RwSignal::new(r.flagged),
+            gone: RwSignal::new(false),
+            selected: RwSignal::new(false),
+        })
+        .collect();
+    let states = StoredValue::new(states);
+    let hrefs: Vec<String> = list
+        .rows
+        .iter()
+        .map(|r| row_href(ui, r, &query))
+        .collect();
+    // Row-level actions cannot be taken in all-folder results, whose rows
+    // come from several folders; those go through the plain forms.
+    let live_actions = !(searching && query.all_folders);
+    let act = {
+        let folder = folder.clone();
+        let back = back.clone();
+        move |action: &'static str, rows: Vec<RowState>, target: Option<String>| {
+            act_now(live, folder.clone(), back.clone(), action, rows, target)
+        }
+    };
+    let selected = move || -> Vec<RowState> {
+        states.with_value(|v| {
+            v.iter()
+                .filter(|r| r.selected.get_untracked() && !r.gone.get_untracked())
+                .copied()
+                .collect()
+        })
+    };
+    let current = move || -> Option<RowState> {
+        let i = live.cursor.get_untracked()?;
+        states.with_value(|v| v.get(i).copied())
+    };
+    let move_target = NodeRef::<leptos::html::Select>::new();
+    let row_hrefs = hrefs.clone();
+    let navigate = leptos_router::hooks::use_navigate();
+
+    let on_key = {
+        let act = act.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            let Some(key) = shortcuts::key_of(&ev) else { return };
+            let count = states.with_value(|v| v.len());
+            let visible = |i: usize| states.with_value(|v| v.get(i).is_some_and(|r| !r.gone.get_untracked()));
+            let step = |from: Option<usize>, down: bool| -> Option<usize> {
+                let mut i = from;
+                loop {
+                    i = match (i, down) {
+                        (None, true) => Some(0),
+                        (None, false) => return None,
+                        (Some(i), true) if i + 1 < count => Some(i + 1),
+                        (Some(i), false) if i > 0 => Some(i - 1),
+                        _ => return None,
+                    };
+                    if i.is_some_and(visible) {
+                        return i;
+                    }
+                }
+            };
+            match key {
+                Key::Help => live.help.update(|h| *h = !*h),
+                Key::Escape => live.help.set(false),
+                _ if live.help.get_untracked() => return,
+                Key::Next | Key::Prev => {
+                    let next = step(live.cursor.get_untracked(), key == Key::Next);
+                    if let Some(i) = next {
+                        live.cursor.set(Some(i));
+                        shortcuts::focus(&format!("tr[data-row='{i}'] .col-subject a"));
+                    }
+                }
+                Key::Open => {
+                    // Enter on a focused link follows it natively.
+                    let on_link = ev
+                        .target()
+                        .and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(t).ok())
+                        .is_some_and(|e| e.tag_name().eq_ignore_ascii_case("a"));
+                    if on_link {
+                        return;
+                    }
+                    if let Some(href) = live.cursor.get_untracked().and_then(|i| hrefs.get(i).cloned()) {
+                        navigate(&href, Default::default());
+                    }
+                }
+                Key::Select => {
+                    if let Some(r) = current() {
+                        r.selected.update(|s| *s = !*s);
+                    }
+                }
+                Key::Search => {
+                    shortcuts::focus("#search-q");
+                }
+                Key::Flag | Key::Delete | Key::Spam if live_actions => {
+                    let mut rows = selected();
+                    if rows.is_empty() {
+                        rows.extend(current());
+                    }
+                    let action = match key {
+                        Key::Delete => "delete",
+                        Key::Spam => "spam",
+                        _ if rows.iter().all(|r| r.flagged.get_untracked()) => "unflag",
+                        _ => "flag",
+                    };
+                    act(action, rows, None);
+                }
+                _ => return,
+            }
+            ev.prevent_default();
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || handle.remove());
+
+    let toolbar_button = {
+        let act = act.clone();
+        move |action: &'static str, label: &'static str| {
+            let act = act.clone();
+            view! {
+                <button
+                    type="submit"
+                    name="action"
+                    value=action
+                    on:click=move |ev| {
+                        if live_actions {
+                            ev.prevent_default();
+                            let target = move_target.get_untracked().map(|s| s.value());
+                            act(action, selected(), target.filter(|_| action == "move"));
+                        }
+                    }
+                >
+                    {label}
+                </button>
+            }
+        }
+    };
+
     let rows = list
         .rows
         .into_iter()
-        .map(|r| view! { <Row row=r ui outgoing show_folder=searching && query.all_folders columns query=query.clone() /> })
+        .enumerate()
+        .map(|(i, r)| {
+            let state = states.with_value(|v| v[i]);
+            let act = act.clone();
+            let toggle = move || {
+                let action = if state.flagged.get_untracked() { "unflag" } else { "flag" };
+                act(action, vec![state], None)
+            };
+            view! {
+                <Row
+                    row=r
+                    index=i
+                    state
+                    href=row_hrefs[i].clone()
+                    outgoing
+                    show_folder=searching && query.all_folders
+                    columns
+                    live
+                    toggle=live_actions.then_some(Callback::new(move |_: ()| toggle()))
+                />
+            }
+        })
         .collect_view();
 
     let pager = {
@@ -106,19 +417,20 @@ pub fn MessageTable(
             <input type="hidden" name="folder" value=folder />
             <input type="hidden" name="back" value=back />
             <div class="toolbar" role="toolbar" aria-label="Actions on selected messages">
-                <button type="submit" name="action" value="read">"Mark read"</button>
-                <button type="submit" name="action" value="unread">"Mark unread"</button>
-                <button type="submit" name="action" value="flag">"Flag"</button>
-                <button type="submit" name="action" value="unflag">"Unflag"</button>
-                <button type="submit" name="action" value="delete">"Delete"</button>
-                <button type="submit" name="action" value="spam">"Spam"</button>
+                {toolbar_button("read", "Mark read")}
+                {toolbar_button("unread", "Mark unread")}
+                {toolbar_button("flag", "Flag")}
+                {toolbar_button("unflag", "Unflag")}
+                {toolbar_button("delete", "Delete")}
+                {toolbar_button("spam", "Spam")}
                 <label for="move-target" class="sr-only">"Move selected to folder"</label>
-                <select id="move-target" name="target">
+                <select id="move-target" name="target" node_ref=move_target>
                     <option value="">"Move to…"</option>
                     {move_targets}
                 </select>
-                <button type="submit" name="action" value="move">"Move"</button>
+                {toolbar_button("move", "Move")}
                 <MoreOptions />
+                {(ui == Interface::Standard).then(|| view! { <shortcuts::ShortcutButton open=live.help /> })}
                 <span class="count" role="status">
                     {if searching { format!("{total} found") } else { format!("{total} messages") }}
                 </span>
@@ -155,28 +467,37 @@ pub fn MessageTable(
             }}
             {pager}
         </form>
+        <shortcuts::ShortcutHelp open=live.help />
     }
     .into_any()
 }
 
-#[component]
-fn Row(
-    row: MessageRow,
-    ui: Interface,
-    outgoing: bool,
-    show_folder: bool,
-    columns: Columns,
-    query: ListQuery,
-) -> impl IntoView {
-    let href = ui.href(&format!(
+/// The reader's address of a row, within the list `query` describes.
+fn row_href(ui: Interface, row: &MessageRow, query: &ListQuery) -> String {
+    ui.href(&format!(
         "/mail/message?uid={}&{}",
         row.uid,
         ListQuery {
             folder: row.folder.clone(),
-            ..query
+            ..query.clone()
         }
         .to_params()
-    ));
+    ))
+}
+
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn Row(
+    row: MessageRow,
+    index: usize,
+    state: RowState,
+    href: String,
+    outgoing: bool,
+    show_folder: bool,
+    columns: Columns,
+    live: LiveList,
+    toggle: Option<Callback<()>>,
+) -> impl IntoView {
     let who = if outgoing {
         row.to.clone()
     } else if row.from.name.is_empty() {
@@ -195,15 +516,33 @@ fn Row(
         row.subject.clone()
     };
     let select_label = format!("Select message from {who}: {subject}");
-    let flag_label = if row.flagged {
-        format!("Unflag “{subject}”")
-    } else {
-        format!("Flag “{subject}”")
+    let flagged = state.flagged;
+    let flag_label = {
+        let subject = subject.clone();
+        move || {
+            if flagged.get() {
+                format!("Unflag “{subject}”")
+            } else {
+                format!("Flag “{subject}”")
+            }
+        }
     };
     view! {
-        <tr class:unread=!row.seen class:flagged=row.flagged>
+        <tr
+            data-row=index
+            class:unread=move || !state.seen.get()
+            class:flagged=move || flagged.get()
+            class:current=move || live.cursor.get() == Some(index)
+            hidden=move || state.gone.get()
+        >
             <td class="col-select">
-                <input type="checkbox" name=format!("sel[{}]", row.uid) aria-label=select_label />
+                <input
+                    type="checkbox"
+                    name=format!("sel[{}]", row.uid)
+                    aria-label=select_label
+                    prop:checked=move || state.selected.get()
+                    on:change=move |ev| state.selected.set(event_target_checked(&ev))
+                />
             </td>
             <td class="col-flagged">
                 <button
@@ -212,9 +551,15 @@ fn Row(
                     value=format!("toggle-flag:{}", row.uid)
                     class="flag-toggle"
                     aria-label=flag_label
-                    aria-pressed=row.flagged.to_string()
+                    aria-pressed=move || flagged.get().to_string()
+                    on:click=move |ev| {
+                        if let Some(toggle) = toggle {
+                            ev.prevent_default();
+                            toggle.run(());
+                        }
+                    }
                 >
-                    {if row.flagged { "★" } else { "☆" }}
+                    {move || if flagged.get() { "★" } else { "☆" }}
                 </button>
             </td>
             <td class="col-status">
@@ -227,9 +572,9 @@ fn Row(
             </td>
             <td class="col-who" title=row.from.email.clone()>{who}</td>
             <td class="col-subject">
-                <a href=href>{subject}</a>
+                <a href=href on:focus=move |_| live.cursor.set(Some(index))>{subject}</a>
                 {show_folder.then(|| view! { <span class="in-folder">{format!(" — {}", row.folder)}</span> })}
-                {(!row.seen).then(|| view! { <span class="sr-only">" (unread)"</span> })}
+                {move || (!state.seen.get()).then(|| view! { <span class="sr-only">" (unread)"</span> })}
             </td>
             <td class="col-date">{format_date(row.date)}</td>
             <td class="col-size">{format_size(row.size)}</td>

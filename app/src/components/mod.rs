@@ -5,3 +5,4 @@ pub mod folder_pane;
 pub mod icons;
 pub mod message_list;
 pub mod safe_html;
+pub mod shortcuts;

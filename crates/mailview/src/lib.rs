@@ -145,6 +145,24 @@ pub fn attachment(raw: &[u8], part: u32) -> Option<Part> {
     })
 }
 
+/// How deep attached messages are followed.
+pub const MAX_NESTING: usize = 8;
+
+/// The message reached by following `path` through attached messages
+/// (`message/rfc822` parts); the message itself for an empty path. `None`
+/// when a step is not an attached message or the path is deeper than
+/// [`MAX_NESTING`].
+pub fn nested_path(raw: &[u8], path: &[u32]) -> Option<Vec<u8>> {
+    if path.len() > MAX_NESTING {
+        return None;
+    }
+    let mut current = raw.to_vec();
+    for part in path {
+        current = nested_message(&current, *part)?;
+    }
+    Some(current)
+}
+
 /// The raw bytes of an attached message (`message/rfc822`), to be viewed
 /// with [`view`] on their own. `None` when part `part` is not a message.
 pub fn nested_message(raw: &[u8], part: u32) -> Option<Vec<u8>> {

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use mailview::{ViewOptions, attachment, nested_message, view};
+use mailview::{MAX_NESTING, ViewOptions, attachment, nested_message, nested_path, view};
 use model::mail::Body;
 
 fn fixture(n: u32) -> Vec<u8> {
@@ -147,4 +147,28 @@ fn garbage_never_panics() {
         ));
     }
     let _ = view(raw.as_bytes(), &ViewOptions::default());
+}
+
+#[test]
+fn nested_paths() {
+    let outer = fixture(5);
+    let inner = nested_message(&outer, 2).unwrap();
+    assert_eq!(nested_path(&outer, &[]).as_deref(), Some(&outer[..]));
+    assert_eq!(nested_path(&outer, &[2]).as_deref(), Some(&inner[..]));
+    assert!(nested_path(&outer, &[1]).is_none(), "not a message");
+    assert!(nested_path(&outer, &[2, 2]).is_none(), "the inner one has none");
+    // A message inside a message inside a message.
+    let wrap = |m: &[u8]| {
+        let mut w = b"Subject: wrap\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n--w\r\nContent-Type: message/rfc822\r\n\r\n".to_vec();
+        w.extend_from_slice(m);
+        w.extend_from_slice(b"\r\n--w--\r\n");
+        w
+    };
+    let mut deep = b"Subject: core\r\n\r\ncore body\r\n".to_vec();
+    for _ in 0..MAX_NESTING + 1 {
+        deep = wrap(&deep);
+    }
+    let two = nested_path(&deep, &[1, 1]).expect("two levels");
+    assert!(view(&two, &ViewOptions::default()).subject == "wrap");
+    assert!(nested_path(&deep, &[1; MAX_NESTING + 1]).is_none(), "too deep");
 }

@@ -449,6 +449,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn part_paths() {
+        let cases: [(&str, Option<Vec<u32>>); 6] = [
+            ("", Some(vec![])),
+            ("2", Some(vec![2])),
+            ("2.10", Some(vec![2, 10])),
+            ("2.x", None),
+            ("-1", None),
+            ("2..1", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_part_path(text), expected, "{text}");
+            if let Some(p) = expected.filter(|_| !text.is_empty()) {
+                assert_eq!(part_path(&p), text);
+            }
+        }
+    }
+
+    #[test]
     fn dates() {
         let cases = [
             (0, "1970-01-01 00:00"),
@@ -571,11 +589,49 @@ pub struct OpenedMessage {
     /// Remote images are shown (asked for, or the sender is trusted).
     pub images_shown: bool,
     /// The message before this one in the list it was opened from.
-    pub prev: Option<u32>,
+    pub prev: Option<MessageRef>,
     /// The message after this one in the list it was opened from.
-    pub next: Option<u32>,
+    pub next: Option<MessageRef>,
+    /// When an attached message is shown: the path of parts leading to it
+    /// (empty for the stored message itself).
+    pub nested: Vec<u32>,
+    /// The subject of the stored message, when an attached one is shown.
+    pub outer_subject: Option<String>,
     /// The view.
     pub view: MessageView,
+}
+
+/// Where a message lives: search results may span folders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRef {
+    /// Folder.
+    pub folder: String,
+    /// UID in the folder.
+    pub uid: u32,
+}
+
+/// A path of nested parts as written in links: `2.1`.
+pub fn part_path(path: &[u32]) -> String {
+    path.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+/// The download address of attachment `part` of a stored message, or of
+/// the attached message that `path` leads to.
+pub fn part_url(folder: &str, uid: u32, path: &[u32], part: u32) -> String {
+    let inner = if path.is_empty() {
+        String::new()
+    } else {
+        format!("&in={}", part_path(path))
+    };
+    format!("/mail/part?folder={}&uid={uid}{inner}&part={part}", encode(folder))
+}
+
+/// `2.1` back to a path; `None` when any step is not a number.
+pub fn parse_part_path(s: &str) -> Option<Vec<u32>> {
+    if s.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    s.split('.').map(|p| p.trim().parse().ok()).collect()
 }
 
 /// The user's block and safe sender lists.

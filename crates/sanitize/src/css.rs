@@ -9,7 +9,7 @@
 use crate::allow::{CSS_DISPLAY_VALUES, CSS_FORBIDDEN, CSS_FUNCTIONS, CSS_PROPERTIES};
 
 /// Longest style attribute looked at; longer ones are dropped.
-const MAX_STYLE_LEN: usize = 16 * 1024;
+pub(crate) const MAX_STYLE_LEN: usize = 16 * 1024;
 
 /// The declarations of `style` that are safe to keep, re-serialised as
 /// `name: value; name: value`. Empty when nothing is left.
@@ -22,23 +22,31 @@ pub(crate) fn filter_style(style: &str) -> String {
         let Some((name, value)) = decl.split_once(':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim();
-        if !CSS_PROPERTIES.contains(&name.as_str()) || !value_is_safe(&name, value) {
+        let Some((name, value)) = filter_declaration(name, value) else {
             continue;
-        }
+        };
         if !out.is_empty() {
             out.push_str("; ");
         }
         out.push_str(&name);
         out.push_str(": ");
-        out.push_str(value);
+        out.push_str(&value);
     }
     out
 }
 
+/// One declaration, if it is safe to keep: the property lower-case and the
+/// value trimmed. The one judge of declarations, for `style` attributes and
+/// for rules read from `<style>` sheets alike.
+pub(crate) fn filter_declaration(name: &str, value: &str) -> Option<(String, String)> {
+    let name = name.trim().to_ascii_lowercase();
+    let value = value.trim();
+    (CSS_PROPERTIES.contains(&name.as_str()) && value_is_safe(&name, value))
+        .then(|| (name, value.to_string()))
+}
+
 /// Splits on `;` outside quotes and parentheses.
-fn split_declarations(style: &str) -> Vec<&str> {
+pub(crate) fn split_declarations(style: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut quote: Option<char> = None;

@@ -31,6 +31,9 @@
 mod allow;
 pub mod audit;
 mod css;
+mod dom;
+mod inline;
+mod stylesheet;
 mod text;
 mod url;
 
@@ -113,6 +116,8 @@ struct Shared {
 
 /// Sanitises a received HTML document or fragment for display.
 pub fn email_html(html: &str, policy: &Policy) -> Sanitized {
+    let inlined = inline::inline_styles(html);
+    let html = inlined.as_deref().unwrap_or(html);
     let shared = Arc::new(Shared {
         allow_remote_images: policy.allow_remote_images,
         cids: resolve_cids(html, policy),

@@ -4,7 +4,7 @@ use super::Outcome;
 use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::folder_pane::FolderPane;
-use crate::components::message_list::{Columns, MessageTable};
+use crate::components::message_list::{Columns, LiveList, LiveNotice, MessageTable};
 use crate::error::AppError;
 use crate::use_interface;
 use leptos::prelude::*;
@@ -22,15 +22,26 @@ pub fn MailPage() -> impl IntoView {
     let query = Memo::new(move |_| params.with(|m| ListQuery::from_params(|k| m.get(k))));
     let outcome =
         Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
-    let folders = Resource::new(move || query.get(), |_| mail_folders());
-    let list = Resource::new(move || query.get(), mail_list);
+    let live = LiveList::new();
+    provide_context(live);
+    // A new list clears the last action's result and the keyboard's row.
+    Effect::watch(
+        move || query.get(),
+        move |_, _, _| {
+            live.notice.set(None);
+            live.cursor.set(None);
+        },
+        false,
+    );
+    let folders = Resource::new(move || (query.get(), live.refresh.get()), |_| mail_folders());
+    let list = Resource::new(move || (query.get(), live.refresh.get()), |(q, _)| mail_list(q));
     let prefs = Resource::new(move || query.get(), |_| mail_prefs());
 
     view! {
         <Title text="Mail · Webmail" />
         <AppShell section=Section::Mail content=move |_user| {
             view! {
-                <Suspense fallback=|| view! { <p class="loading" role="status">"Loading mail…"</p> }>
+                <Transition fallback=|| view! { <p class="loading" role="status">"Loading mail…"</p> }>
                     {move || Suspend::new(async move {
                         let q = query.get();
                         let (done, error) = outcome.get();
@@ -48,7 +59,7 @@ pub fn MailPage() -> impl IntoView {
                             }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             }
         } />
     }
@@ -75,6 +86,7 @@ fn Mailbox(
         format!("Search: {}", q.q)
     };
     let pane_hidden = prefs.pane_hidden;
+    let live_notice = use_context::<LiveList>().unwrap_or_default().notice;
     view! {
         <div class="mailbox" class:pane-hidden=pane_hidden>
             <form method="post" action=SetMailPref::PATH class="pane-toggle">
@@ -96,6 +108,7 @@ fn Mailbox(
             <section class="list-area" aria-labelledby="list-title">
                 <h1 id="list-title">{title}</h1>
                 <Outcome done error />
+                <LiveNotice notice=live_notice />
                 <SearchForm q=q.clone() ui />
                 <ColumnsForm show=prefs.show_message_id back=back.clone() />
                 <MessageTable

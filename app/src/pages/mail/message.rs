@@ -1,9 +1,10 @@
 //! `/mail/message`: one message — headers, body, attachments, actions.
 
 use super::Outcome;
-use crate::api::mail::{MailAct, SetMailPref, mail_message};
+use crate::api::mail::{MailAct, SetMailPref, mail_act, mail_message};
 use crate::components::app_shell::{AppShell, Section};
-use crate::components::message_list::MoreOptions;
+use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
+use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
 use crate::components::safe_html::SafeHtml;
 use crate::error::AppError;
 use crate::use_interface;
@@ -12,7 +13,10 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Interface;
-use model::mail::{Address, Body, ListQuery, OpenedMessage, format_date, format_size};
+use model::mail::{
+    Address, Body, ListQuery, MessageRef, OpenedMessage, format_date, format_size, part_path,
+    part_url,
+};
 
 /// `/mail/message` and `/basic/mail/message`.
 #[component]
@@ -22,14 +26,15 @@ pub fn MessagePage() -> impl IntoView {
     let target = Memo::new(move |_| {
         params.with(|m| {
             let (q, uid) = super::message_target(m);
-            (q, uid, m.get("images").as_deref() == Some("1"))
+            let nested = m.get("part").unwrap_or_default();
+            (q, uid, nested, m.get("images").as_deref() == Some("1"))
         })
     });
     let outcome =
         Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
     let message = Resource::new(
         move || target.get(),
-        |(q, uid, images)| mail_message(q, uid, images),
+        |(q, uid, nested, images)| mail_message(q, uid, nested, images),
     );
     view! {
         <Title text="Message · Webmail" />
@@ -37,7 +42,7 @@ pub fn MessagePage() -> impl IntoView {
             view! {
                 <Suspense fallback=|| view! { <p class="loading" role="status">"Opening message…"</p> }>
                     {move || Suspend::new(async move {
-                        let (q, _, _) = target.get();
+                        let (q, _, _, _) = target.get();
                         let (done, error) = outcome.get();
                         let list_href = ui.href(&format!("/mail?{}", q.to_params()));
                         match message.await {
@@ -78,7 +83,14 @@ fn Message(
 ) -> impl IntoView {
     let v = m.view;
     let uid = m.uid;
-    let here = ui.href(&format!("/mail/message?uid={uid}&{}", q.to_params()));
+    let outer = ui.href(&format!("/mail/message?uid={uid}&{}", q.to_params()));
+    let nested_param = if m.nested.is_empty() {
+        String::new()
+    } else {
+        format!("&part={}", part_path(&m.nested))
+    };
+    let here = format!("{outer}{nested_param}");
+    let is_nested = !m.nested.is_empty();
     let list_href = ui.href(&format!("/mail?{}", q.to_params()));
     let source_href = ui.href(&format!("/mail/source?uid={uid}&{}", q.to_params()));
     let images_href = format!("{here}&images=1");
@@ -87,6 +99,88 @@ fn Message(
     } else {
         v.subject.clone()
     };
+    let neighbour = |r: &MessageRef| {
+        ui.href(&format!(
+            "/mail/message?uid={}&{}",
+            r.uid,
+            ListQuery {
+                folder: r.folder.clone(),
+                ..q.clone()
+            }
+            .to_params()
+        ))
+    };
+    let prev_href = m.prev.as_ref().map(neighbour);
+    let next_href = m.next.as_ref().map(neighbour);
+
+    // Standard interface: the flag changes at once, and keys act.
+    let live = LiveList::new();
+    let flagged = RwSignal::new(m.flagged);
+    let folder = m.folder.clone();
+    let ask = {
+        let folder = folder.clone();
+        let back = list_href.clone();
+        move |action: &str| {
+            let sel = std::collections::HashMap::from([(uid.to_string(), "on".to_owned())]);
+            mail_act(folder.clone(), action.to_owned(), None, Some(sel), back.clone())
+        }
+    };
+    let toggle_flag = {
+        let ask = ask.clone();
+        move || {
+            let now = !flagged.get_untracked();
+            flagged.set(now);
+            let call = ask(if now { "flag" } else { "unflag" });
+            leptos::task::spawn_local(async move {
+                match call.await {
+                    Ok(_) => live.notice.set(Some(Notice::Done(
+                        if now { "Flagged." } else { "Flag removed." }.to_owned(),
+                    ))),
+                    Err(e) => {
+                        flagged.set(!now);
+                        live.notice.set(Some(Notice::Failed(format!("{e} Nothing was changed."))));
+                    }
+                }
+            });
+        }
+    };
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_key = {
+        let toggle_flag = toggle_flag.clone();
+        let (prev_href, next_href, list_href) = (prev_href.clone(), next_href.clone(), list_href.clone());
+        move |ev: leptos::ev::KeyboardEvent| {
+            let Some(key) = shortcuts::key_of(&ev) else { return };
+            let go = |href: &Option<String>| {
+                if let Some(h) = href {
+                    navigate(h, Default::default());
+                }
+            };
+            match key {
+                Key::Help => live.help.update(|h| *h = !*h),
+                Key::Escape => live.help.set(false),
+                _ if live.help.get_untracked() => return,
+                Key::Next => go(&next_href),
+                Key::Prev => go(&prev_href),
+                Key::Up => go(&Some(list_href.clone())),
+                Key::Flag if !is_nested => toggle_flag(),
+                Key::Delete | Key::Spam if !is_nested => {
+                    let call = ask(if key == Key::Delete { "delete" } else { "spam" });
+                    let after = format!("{}&done=1", next_href.clone().unwrap_or_else(|| list_href.clone()));
+                    let navigate = navigate.clone();
+                    leptos::task::spawn_local(async move {
+                        match call.await {
+                            Ok(_) => navigate(&after, Default::default()),
+                            Err(e) => live.notice.set(Some(Notice::Failed(format!("{e} Nothing was changed.")))),
+                        }
+                    });
+                }
+                _ => return,
+            }
+            ev.prevent_default();
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || handle.remove());
     let sender = v
         .from
         .first()
@@ -109,15 +203,19 @@ fn Message(
         .iter()
         .filter(|a| !a.inline)
         .map(|a| {
-            let href = format!(
-                "/mail/part?folder={}&uid={uid}&part={}",
-                model::mail::encode(&m.folder),
-                a.part
-            );
+            let href = part_url(&m.folder, uid, &m.nested, a.part);
+            let open = a.is_message.then(|| {
+                let mut path = m.nested.clone();
+                path.push(a.part);
+                let href = format!("{outer}&part={}", part_path(&path));
+                let label = format!("View attached message {}", a.filename);
+                view! { " " <a href=href aria-label=label class="view-attached">"View"</a> }
+            });
             view! {
                 <li>
                     <a href=href download="">{a.filename.clone()}</a>
                     <span class="hint">{format!(" {} · {}", a.content_type, format_size(a.size))}</span>
+                    {open}
                 </li>
             }
         })
@@ -142,14 +240,17 @@ fn Message(
         <article class="message" aria-labelledby="message-subject">
             <nav class="actions" aria-label="Message navigation">
                 <a href=list_href.clone()>"← Back to the list"</a>
-                {m.prev.map(|p| view! {
-                    <a href=ui.href(&format!("/mail/message?uid={p}&{}", q.to_params())) rel="prev">"‹ Previous"</a>
-                })}
-                {m.next.map(|n| view! {
-                    <a href=ui.href(&format!("/mail/message?uid={n}&{}", q.to_params())) rel="next">"Next ›"</a>
-                })}
+                {prev_href.clone().map(|h| view! { <a href=h rel="prev">"‹ Previous"</a> })}
+                {next_href.clone().map(|h| view! { <a href=h rel="next">"Next ›"</a> })}
             </nav>
             <Outcome done error />
+            <LiveNotice notice=live.notice />
+            {m.outer_subject.clone().map(|s| view! {
+                <p class="nested-banner" role="note">
+                    {format!("A message attached to “{}”. ", non_empty(&s, "(no subject)"))}
+                    <a href=outer.clone()>"Back to that message"</a>
+                </p>
+            })}
             <h1 id="message-subject">{subject}</h1>
             <dl class="summary">
                 <dt>"From"</dt><dd>{addresses(&v.from)}</dd>
@@ -159,6 +260,7 @@ fn Message(
                 {(v.priority < 3).then(|| view! { <dt>"Priority"</dt><dd>"High"</dd> })}
                 {(v.priority > 3).then(|| view! { <dt>"Priority"</dt><dd>"Low"</dd> })}
             </dl>
+            {(!is_nested).then(|| view! {
             <form method="post" action=MailAct::PATH class="toolbar" aria-label="Message actions">
                 <input type="hidden" name="folder" value=m.folder.clone() />
                 <input type="hidden" name=format!("sel[{uid}]") value="on" />
@@ -168,12 +270,24 @@ fn Message(
                 <button type="submit" name="action" value="delete">"Delete"</button>
                 <button type="submit" name="action" value="spam">"Spam"</button>
                 <button type="submit" name="action" value="unread">"Mark unread"</button>
-                <button type="submit" name="action" value=if m.flagged { "unflag" } else { "flag" }>
-                    {if m.flagged { "Unflag" } else { "Flag" }}
+                <button
+                    type="submit"
+                    name="action"
+                    value=move || if flagged.get() { "unflag" } else { "flag" }
+                    aria-pressed=move || flagged.get().to_string()
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        toggle_flag();
+                    }
+                >
+                    {move || if flagged.get() { "Unflag" } else { "Flag" }}
                 </button>
                 <a href=source_href>"View source"</a>
                 <MoreOptions />
+                {(ui == Interface::Standard).then(|| view! { <ShortcutButton open=live.help /> })}
             </form>
+            })}
+            <ShortcutHelp open=live.help />
             <details class="all-headers">
                 <summary>"Show all headers"</summary>
                 <table><tbody>{headers}</tbody></table>

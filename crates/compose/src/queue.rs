@@ -163,7 +163,10 @@ impl Queue {
         for d in [dir.clone(), dir.join("tmp"), dir.join("corrupt")] {
             fs::create_dir_all(&d).map_err(Error::io(&d))?;
         }
-        Ok(Queue { dir, claimed: Arc::default() })
+        Ok(Queue {
+            dir,
+            claimed: Arc::default(),
+        })
     }
 
     /// The spool directory.
@@ -183,7 +186,10 @@ impl Queue {
     /// rename, fsync of the directory.
     fn write_durably(&self, dest: &Path, bytes: &[u8]) -> Result<()> {
         let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let tmp = self.dir.join("tmp").join(format!("{name}.{}", encode::random_hex(6)));
+        let tmp = self
+            .dir
+            .join("tmp")
+            .join(format!("{name}.{}", encode::random_hex(6)));
         let result = (|| {
             let mut f = File::create(&tmp).map_err(Error::io(&tmp))?;
             f.write_all(bytes).map_err(Error::io(&tmp))?;
@@ -198,7 +204,9 @@ impl Queue {
     }
 
     fn sync_dir(&self) -> Result<()> {
-        File::open(&self.dir).and_then(|d| d.sync_all()).map_err(Error::io(&self.dir))
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(Error::io(&self.dir))
     }
 
     /// Queues `message` for `recipients` (the remote ones; local delivery
@@ -240,7 +248,11 @@ impl Queue {
                 .and_then(|m| m.message_id())
                 .unwrap_or_default()
                 .to_string(),
-            subject: headers.as_ref().and_then(|m| m.subject()).unwrap_or_default().to_string(),
+            subject: headers
+                .as_ref()
+                .and_then(|m| m.subject())
+                .unwrap_or_default()
+                .to_string(),
         };
         self.write_durably(&self.eml(&id), message)?;
         self.write_durably(&self.json(&id), &serde_json::to_vec_pretty(&entry)?)?;
@@ -254,8 +266,12 @@ impl Queue {
         let read = fs::read_dir(&self.dir).map_err(Error::io(&self.dir))?;
         for item in read.flatten() {
             let path = item.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-            let Some(id) = name.strip_suffix(".json") else { continue };
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
             if !valid_id(id) {
                 tracing::warn!(path = %path.display(), "unexpected file in the spool, ignored");
                 continue;
@@ -282,7 +298,10 @@ impl Queue {
 
     fn quarantine(&self, path: &Path) -> Result<PathBuf> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let dest = self.dir.join("corrupt").join(format!("{name}.{}", encode::random_hex(4)));
+        let dest = self
+            .dir
+            .join("corrupt")
+            .join(format!("{name}.{}", encode::random_hex(4)));
         fs::rename(path, &dest).map_err(Error::io(path))?;
         self.sync_dir()?;
         Ok(dest)
@@ -295,7 +314,12 @@ impl Queue {
 
     /// The Outbox of one account, oldest first.
     pub fn list(&self, account: &str) -> Result<Vec<OutboxEntry>> {
-        Ok(self.scan()?.into_iter().filter(|e| e.account == account).map(|e| e.to_outbox()).collect())
+        Ok(self
+            .scan()?
+            .into_iter()
+            .filter(|e| e.account == account)
+            .map(|e| e.to_outbox())
+            .collect())
     }
 
     /// Takes every entry due at `now` that no one else in this process has
@@ -306,7 +330,10 @@ impl Queue {
         Ok(entries
             .into_iter()
             .filter(|e| e.next_attempt <= now && set.insert(e.id.clone()))
-            .map(|entry| Claim { entry, claimed: self.claimed.clone() })
+            .map(|entry| Claim {
+                entry,
+                claimed: self.claimed.clone(),
+            })
             .collect())
     }
 
@@ -375,7 +402,12 @@ impl Queue {
         let entries = self.scan()?;
         report.quarantined.extend(
             fs::read_dir(self.dir.join("corrupt"))
-                .map(|r| r.flatten().map(|e| e.path()).filter(|p| !before.contains(p)).collect::<Vec<_>>())
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| !before.contains(p))
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default(),
         );
         let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
@@ -386,9 +418,16 @@ impl Queue {
                 report.finished += 1;
             }
         }
-        for item in fs::read_dir(&self.dir).map_err(Error::io(&self.dir))?.flatten() {
+        for item in fs::read_dir(&self.dir)
+            .map_err(Error::io(&self.dir))?
+            .flatten()
+        {
             let path = item.path();
-            let Some(id) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".eml")) else {
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".eml"))
+            else {
                 continue;
             };
             if !ids.contains(id) && !self.json(id).exists() && old_enough(&path) {

@@ -1,4 +1,4 @@
-//! Time to load `en_US` and to check a 2 KB mail text. Reports figures only;
+//! Time to load `en_US` and to check 2 KB of mail text. Reports figures only;
 //! skipped (with a notice) when the system has no `en_US` dictionary.
 
 use std::path::Path;
@@ -68,5 +68,23 @@ fn check_2kb_mail_without_suggestions(bencher: divan::Bencher<'_, '_>) {
         max_suggested_words: 0,
         ..CheckOptions::default()
     };
+    bencher.bench(|| speller.check_with(divan::black_box(&text), &options));
+}
+
+/// The worst case the limits allow: about 2 KB of distinct made-up words, so
+/// every word is misspelled and most need the slow n-gram search.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn check_2kb_made_up_words(bencher: divan::Bencher<'_, '_>) {
+    let speller = en_us();
+    let mut state: u32 = 12345;
+    let mut text = String::new();
+    while text.len() < 2048 {
+        for _ in 0..7 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            text.push(char::from(b'a' + ((state >> 16) % 26) as u8));
+        }
+        text.push(' ');
+    }
+    let options = CheckOptions::default();
     bencher.bench(|| speller.check_with(divan::black_box(&text), &options));
 }

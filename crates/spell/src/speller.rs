@@ -78,23 +78,29 @@ impl Speller {
 
     /// Up to `limit` corrections for a single word, best first. When the word
     /// is written with curly apostrophes, so are the suggestions.
+    ///
+    /// The quick edits (swapped, missing, extra or mistyped letters, the
+    /// dictionary's `REP` table …) are tried first; the n-gram similarity
+    /// search, which costs tens of milliseconds per word on `en_US`, only
+    /// when they find nothing.
     pub fn suggest(&self, word: &str, limit: usize) -> Vec<String> {
+        self.suggest_with(word, limit, true).0
+    }
+
+    /// [`Speller::suggest`], with the n-gram fallback allowed or not; also
+    /// tells whether the fallback ran.
+    fn suggest_with(&self, word: &str, limit: usize, ngram_allowed: bool) -> (Vec<String>, bool) {
         let curly = word.contains('\u{2019}');
         let query: Cow<'_, str> = if curly {
             Cow::Owned(word.replace('\u{2019}', "'"))
         } else {
             Cow::Borrowed(word)
         };
-        let mut found = Vec::new();
-        // A capital at the start of a sentence should not change what the
-        // word is taken for: suggest for `teh` (→ `The`) before `Teh`.
-        if let Some(lower) = lowered_title_case(&query) {
-            self.dict.suggest(&lower, &mut found);
-            found = found.iter().map(|s| upper_first(s)).collect();
+        let mut found = self.candidates(&query, false);
+        let ngram = found.is_empty() && ngram_allowed;
+        if ngram {
+            found = self.candidates(&query, true);
         }
-        let mut own = Vec::new();
-        self.dict.suggest(&query, &mut own);
-        found.extend(own);
         let mut out: Vec<String> = Vec::with_capacity(limit.min(found.len()));
         for s in found {
             if out.len() >= limit {
@@ -109,7 +115,24 @@ impl Speller {
                 out.push(s);
             }
         }
-        out
+        (out, ngram)
+    }
+
+    fn candidates(&self, word: &str, ngram: bool) -> Vec<String> {
+        let suggester = self.dict.suggester().with_ngram_suggestions(ngram);
+        let mut found = Vec::new();
+        // A capital at the start of a sentence should not change what the
+        // word is taken for: suggest for `teh` (→ `The`) before `Teh`.
+        if let Some(lower) = lowered_title_case(word) {
+            suggester.suggest(&lower, &mut found);
+            for s in &mut found {
+                *s = upper_first(s);
+            }
+        }
+        let mut own = Vec::new();
+        suggester.suggest(word, &mut own);
+        found.extend(own);
+        found
     }
 
     /// Checks plain text with the default [`CheckOptions`].
@@ -179,13 +202,16 @@ impl Speller {
         // Mail repeats itself: judge and suggest each distinct word once.
         let mut verdicts: HashMap<&str, bool> = HashMap::new();
         let mut suggestions: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut ngram_words = 0;
         let mut out = Vec::new();
         let mut report = |word: &str, start: usize, out: &mut Vec<Misspelling>| {
             let word = &text[start..start + word.len()];
             let suggested = if let Some(s) = suggestions.get(word) {
                 s.clone()
             } else if suggestions.len() < options.max_suggested_words {
-                let s = self.suggest(word, options.max_suggestions);
+                let ngram_allowed = ngram_words < options.max_ngram_words;
+                let (s, ngram) = self.suggest_with(word, options.max_suggestions, ngram_allowed);
+                ngram_words += usize::from(ngram);
                 suggestions.insert(word, s.clone());
                 s
             } else {

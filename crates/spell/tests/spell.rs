@@ -176,6 +176,29 @@ fn limits_suggestions_and_misspellings() {
 }
 
 #[test]
+fn ngram_search_is_a_bounded_fallback() {
+    let speller = tiny();
+    // Too far from "receive" for the quick edits; the n-gram search finds it.
+    let text = "recievve recievve";
+    let found = speller.check(text).expect("checks");
+    assert!(
+        found[0].suggestions.iter().any(|s| s == "receive"),
+        "{found:?}"
+    );
+    assert_eq!(found[0].suggestions, found[1].suggestions);
+    let options = CheckOptions {
+        max_ngram_words: 0,
+        ..CheckOptions::default()
+    };
+    let found = speller.check_with(text, &options).expect("checks");
+    assert_eq!(words(&found), ["recievve", "recievve"]);
+    assert!(found.iter().all(|m| m.suggestions.is_empty()), "{found:?}");
+    // Quick edits are not limited by it.
+    let found = speller.check_with("helo", &options).expect("checks");
+    assert_eq!(found[0].suggestions, ["hello"]);
+}
+
+#[test]
 fn offsets_are_byte_offsets_into_the_text() {
     let speller = tiny();
     let text = "über café\r\nnaïve wröld";

@@ -238,7 +238,7 @@ fn validate(addr: &str) -> std::result::Result<(), AddressProblem> {
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     });
     let dotted = domain.contains('.') || domain.eq_ignore_ascii_case("localhost");
-    if !is_literal && !(labels_ok && dotted) {
+    if !(is_literal || labels_ok && dotted) {
         if let Some(c) = domain
             .chars()
             .find(|&c| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))

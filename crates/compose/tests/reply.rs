@@ -31,7 +31,8 @@ fn recipients_table() {
         "From: Ann <ann@example.org>",
     );
     let own = ["ann@example.org"];
-    let cases: Vec<(&str, &str, ReplyKind, Vec<&str>, Vec<&str>)> = vec![
+    type Case<'a> = (&'a str, &'a str, ReplyKind, Vec<&'a str>, Vec<&'a str>);
+    let cases: Vec<Case<'_>> = vec![
         (
             "reply",
             ORIGINAL,

@@ -1,0 +1,277 @@
+//! Sending through a real SMTP server (aiosmtpd), including the relay
+//! being down and a recipient refused with 550.
+//!
+//! Needs `python3 -m aiosmtpd`; without it the tests print a notice and
+//! pass, unless `WEBMAIL_REQUIRE_SMTP=1` is set.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use compose::queue::Queue;
+use compose::relay::{Relay, RelayConfig, Security};
+use compose::worker::run_due;
+use compose::{Attachment, Mailbox, Outgoing};
+use mail_parser::{MessageParser, MimeHeaders};
+use model::compose::Priority;
+
+const HANDLER: &str = r#"
+from aiosmtpd.handlers import Mailbox
+
+class Refusing(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 <%s>: no such user" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+"#;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("WEBMAIL_REQUIRE_SMTP").as_deref() == Ok("1") {
+            panic!("python3 with aiosmtpd is required (WEBMAIL_REQUIRE_SMTP=1)");
+        }
+        eprintln!("SKIPPED: python3 -m aiosmtpd is not available");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(port: u16, maildir: &Path, handler_dir: &Path) -> Server {
+    std::fs::write(handler_dir.join("refusing.py"), HANDLER).unwrap();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "refusing.Refusing",
+        ])
+        .arg(maildir)
+        .env("PYTHONPATH", handler_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "aiosmtpd did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+fn relay(port: u16) -> Relay {
+    Relay::new(RelayConfig {
+        host: "127.0.0.1".into(),
+        port,
+        security: Security::None,
+        username: None,
+        password: None,
+        timeout: Duration::from_secs(5),
+        hello_name: Some("webmail.test".into()),
+    })
+    .unwrap()
+}
+
+fn received(maildir: &Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<PathBuf> = ["new", "cur"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(maildir.join(d)).ok())
+        .flat_map(|r| r.flatten().map(|e| e.path()))
+        .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+fn outgoing(to: &[&str]) -> Outgoing {
+    Outgoing {
+        from: Mailbox::new(Some("Ann Ünal"), "ann@example.org"),
+        to: to.iter().map(|a| Mailbox::new(None, a)).collect(),
+        bcc: vec![Mailbox::new(None, "hidden@remote.example")],
+        subject: "Quarterly report — Q3".into(),
+        text: "Hello,\n.\nthe report is attached.".into(),
+        html: Some("<p>Hello,</p><p>the report is attached.</p>".into()),
+        priority: Priority::High,
+        receipt_to: Some("ann@example.org".into()),
+        attachments: vec![Attachment {
+            filename: "report.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: (0u8..=255).collect(),
+        }],
+        date: 1_700_000_000,
+        ..Default::default()
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn sends_through_real_smtp_and_survives_relay_down() {
+    if !available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let maildir = tmp.path().join("received");
+    let queue = Queue::open(tmp.path().join("spool")).unwrap();
+    let port = free_port();
+    let relay = relay(port);
+
+    let built = outgoing(&["bob@remote.example"]).build().unwrap();
+    let entry = queue
+        .enqueue(
+            "ann@example.org",
+            &built.envelope_from,
+            &built.recipients,
+            &built.transport,
+            now(),
+        )
+        .unwrap();
+
+    // Nothing listening: retried later, with the reason.
+    let t = now();
+    let report = run_due(&queue, &relay, t).unwrap();
+    assert!(report.delivered.is_empty() && report.bounced.is_empty());
+    assert_eq!(report.retried.len(), 1);
+    let outbox = queue.list("ann@example.org").unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].next_attempt > t);
+    assert_eq!(outbox[0].attempts, 1);
+    assert!(outbox[0].last_error.is_some());
+    assert_eq!(outbox[0].recipients.len(), 2);
+
+    // The relay comes up; at the next attempt the message goes out.
+    let _server = start(port, &maildir, tmp.path());
+    let report = run_due(&queue, &relay, outbox[0].next_attempt).unwrap();
+    assert_eq!(report.delivered.len(), 1, "{report:?}");
+    assert_eq!(report.delivered[0].id, entry.id);
+    assert!(queue.list("ann@example.org").unwrap().is_empty());
+
+    let got = received(&maildir);
+    assert_eq!(got.len(), 1, "one message for both recipients");
+    let m = MessageParser::default().parse(&got[0]).unwrap();
+    assert_eq!(m.message_id(), Some(built.message_id.as_str()));
+    assert_eq!(m.subject(), Some("Quarterly report — Q3"));
+    assert_eq!(m.from().unwrap().first().unwrap().name(), Some("Ann Ünal"));
+    assert_eq!(
+        m.header("X-Priority").and_then(|h| h.as_text()),
+        Some("1 (Highest)")
+    );
+    assert_eq!(
+        m.header("Importance").and_then(|h| h.as_text()),
+        Some("high")
+    );
+    assert_eq!(
+        m.header_raw("Disposition-Notification-To").map(str::trim),
+        Some("ann@example.org")
+    );
+    assert!(m.bcc().is_none());
+    let ct = m.content_type().unwrap();
+    assert_eq!(ct.subtype(), Some("mixed"));
+    assert!(String::from_utf8_lossy(&got[0]).contains("multipart/alternative"));
+    assert_eq!(
+        m.body_text(0).unwrap().replace("\r\n", "\n").trim_end(),
+        "Hello,\n.\nthe report is attached."
+    );
+    assert_eq!(
+        m.attachment(0).unwrap().contents(),
+        (0u8..=255).collect::<Vec<_>>().as_slice()
+    );
+    assert_eq!(
+        m.attachment(0).unwrap().attachment_name(),
+        Some("report.pdf")
+    );
+    // aiosmtpd records the envelope.
+    let raw = String::from_utf8_lossy(&got[0]);
+    assert!(
+        raw.contains("X-RcptTo: bob@remote.example, hidden@remote.example"),
+        "{raw}"
+    );
+    assert!(raw.contains("X-MailFrom: ann@example.org"), "{raw}");
+}
+
+#[test]
+fn refused_recipient_bounces_others_delivered() {
+    if !available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let maildir = tmp.path().join("received");
+    let queue = Queue::open(tmp.path().join("spool")).unwrap();
+    let port = free_port();
+    let _server = start(port, &maildir, tmp.path());
+    let relay = relay(port);
+
+    let built = outgoing(&["bob@remote.example", "nobody@remote.example"])
+        .build()
+        .unwrap();
+    queue
+        .enqueue(
+            "ann@example.org",
+            &built.envelope_from,
+            &built.recipients,
+            &built.transport,
+            now(),
+        )
+        .unwrap();
+    let report = run_due(&queue, &relay, now()).unwrap();
+    assert_eq!(report.delivered.len(), 1, "{report:?}");
+    assert_eq!(
+        report.delivered[0].recipients,
+        vec!["bob@remote.example", "hidden@remote.example"]
+    );
+    assert_eq!(report.bounced.len(), 1);
+    let bounce = &report.bounced[0];
+    assert_eq!(bounce.account, "ann@example.org");
+    assert_eq!(bounce.failed[0].address, "nobody@remote.example");
+    assert_eq!(bounce.failed[0].status, "5.1.1");
+    assert!(
+        bounce.failed[0].diagnostic.contains("550"),
+        "{:?}",
+        bounce.failed[0]
+    );
+    let dsn = MessageParser::default().parse(&bounce.dsn).unwrap();
+    assert_eq!(
+        dsn.content_type().unwrap().attribute("report-type"),
+        Some("delivery-status")
+    );
+    assert!(String::from_utf8_lossy(&bounce.dsn).contains("Diagnostic-Code: smtp; 550"));
+    assert!(queue.entries().unwrap().is_empty());
+
+    let got = received(&maildir);
+    assert_eq!(got.len(), 1);
+    assert!(
+        String::from_utf8_lossy(&got[0])
+            .contains("X-RcptTo: bob@remote.example, hidden@remote.example")
+    );
+}

@@ -22,6 +22,16 @@ for u in grace heidi; do
     "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"
   done
 done
+# Readers for the keyboard, attached-message and search-navigation tests.
+for u in judy kim lena; do
+  printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
+  for f in "$(dirname "$0")"/fixtures/extras/*.eml; do
+    "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"
+  done
+  for f in "$(dirname "$0")"/fixtures/extras-archive/*.eml; do
+    "$WEBMAIL_BIN" deliver --folder Archive "$u@example.com" < "$f"
+  done
+done
 "$WEBMAIL_BIN" admin user status frank@example.com suspended-sending >/dev/null
 # A reader of hostile mail, for the sanitizer's end-to-end test.
 printf 'ivan-e2e-password\n' | "$WEBMAIL_BIN" admin user add ivan@example.com --password-stdin >/dev/null

@@ -130,7 +130,7 @@ fn act_now(
 ) {
     if rows.is_empty() {
         live.notice.set(Some(Notice::Failed(
-            "Select one or more messages first.".to_owned(),
+            crate::error::AppError::NothingSelected.to_string(),
         )));
         return;
     }
@@ -255,9 +255,11 @@ pub fn MessageTable(
                 .collect()
         })
     };
+    // The row under the cursor; when it has just been removed, the next one
+    // (which takes its place once the list reloads).
     let current = move || -> Option<RowState> {
         let i = live.cursor.get_untracked()?;
-        states.with_value(|v| v.get(i).copied())
+        states.with_value(|v| v.iter().skip(i).find(|r| !r.gone.get_untracked()).copied())
     };
     let move_target = NodeRef::<leptos::html::Select>::new();
     let row_hrefs = hrefs.clone();

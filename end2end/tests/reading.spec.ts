@@ -1,0 +1,79 @@
+import { test, expect, type Page } from '@playwright/test';
+import { signIn, type Ui } from './helpers';
+
+// Attached messages and stepping through search results. Each project has its
+// own reader (see serve.sh); the tests of this file run in order.
+test.describe.configure({ mode: 'serial' });
+
+function reader(projectName: string) {
+  const local = projectName === 'js-off' ? 'kim' : 'judy';
+  return { address: `${local}@example.com`, password: `${local}-e2e-password` };
+}
+
+for (const ui of ['standard', 'basic'] as Ui[]) {
+  test.describe(`reading extras in the ${ui} interface`, () => {
+    const prefix = ui === 'basic' ? '/basic' : '';
+
+    test('an attached message opens on its own, with its attachments', async ({ page }, info) => {
+      await signIn(page, reader(info.project.name), ui);
+      await page.getByRole('link', { name: 'Fwd: Trip report' }).click();
+      await expect(page.getByRole('heading', { name: 'Fwd: Trip report', level: 1 })).toBeVisible();
+      const attachments = page.getByRole('region', { name: 'Attachments' });
+      await expect(attachments.getByRole('link', { name: 'Trip report.eml', exact: true })).toBeVisible();
+      await attachments.getByRole('link', { name: 'View attached message Trip report.eml' }).click();
+      await expect(page).toHaveURL(new RegExp(`${prefix}/mail/message\\?uid=\\d+.*&part=\\d+`));
+      await expect(page.getByRole('heading', { name: 'Trip report', level: 1 })).toBeVisible();
+      await expect(page.getByText('The glacier was bigger than expected.')).toBeVisible();
+      await expect(page.getByRole('note')).toContainText('A message attached to “Fwd: Trip report”');
+      await expect(page.locator('dl.summary').getByText('Tara Nguyen <tara@example.net>')).toBeVisible();
+      // Its own attachment downloads from inside the attached message.
+      const route = page.getByRole('region', { name: 'Attachments' }).getByRole('link', { name: 'route.txt' });
+      const res = await page.request.get((await route.getAttribute('href'))!);
+      expect(res.status()).toBe(200);
+      expect(res.headers()['content-disposition']).toMatch(/^attachment; filename="route.txt"/);
+      expect(await res.text()).toContain('Day 1: hut to col.');
+      // No actions on the attached copy: they would act on the stored message.
+      await expect(page.getByRole('form', { name: 'Message actions' })).toHaveCount(0);
+      await page.getByRole('link', { name: 'Back to that message' }).click();
+      await expect(page.getByRole('heading', { name: 'Fwd: Trip report', level: 1 })).toBeVisible();
+      // A path that leads nowhere says so.
+      await page.goto(page.url() + '&part=1');
+      await expect(page.getByRole('alert')).toContainText('That message is no longer here.');
+    });
+
+    test('previous and next step through search results across folders', async ({ page }, info) => {
+      await signIn(page, reader(info.project.name), ui);
+      await page.getByLabel('Search mail').fill('plan');
+      await page.getByLabel('Search in').selectOption({ label: 'Subject' });
+      await page.getByLabel('Which folders').selectOption('all');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await expect(page.getByRole('heading', { name: 'Search: plan', level: 1 })).toBeVisible();
+      await expect
+        .poll(() => page.locator('table tbody td.col-subject a').allTextContents())
+        .toEqual(['Delta plan (archived)', 'Beta plan', 'Alpha plan']);
+      await page.getByRole('link', { name: 'Beta plan' }).click();
+      const nav = page.getByRole('navigation', { name: 'Message navigation' });
+      await nav.getByRole('link', { name: '‹ Previous' }).click();
+      await expect(page.getByRole('heading', { name: 'Delta plan (archived)', level: 1 })).toBeVisible();
+      await expect(nav.getByRole('link', { name: '‹ Previous' })).toHaveCount(0);
+      await nav.getByRole('link', { name: 'Next ›' }).click();
+      await nav.getByRole('link', { name: 'Next ›' }).click();
+      await expect(page.getByRole('heading', { name: 'Alpha plan', level: 1 })).toBeVisible();
+      await expect(nav.getByRole('link', { name: 'Next ›' })).toHaveCount(0);
+      await nav.getByRole('link', { name: '← Back to the list' }).click();
+      await expect(page.getByRole('heading', { name: 'Search: plan', level: 1 })).toBeVisible();
+    });
+  });
+}
+
+/** Phone width: the list and a message stay usable without sideways scrolling of the page. */
+test('the mail screens fit a phone-width screen', async ({ page }, info) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await signIn(page, reader(info.project.name), 'standard');
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  expect(await fits()).toBe(true);
+  await expect(page.getByRole('link', { name: 'Alpha plan' })).toBeVisible();
+  await page.getByRole('link', { name: 'Alpha plan' }).click();
+  await expect(page.getByRole('heading', { name: 'Alpha plan', level: 1 })).toBeVisible();
+  expect(await fits()).toBe(true);
+});

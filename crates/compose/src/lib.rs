@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod address;
+pub mod draft;
 pub mod dsn;
 mod encode;
 mod error;

@@ -69,6 +69,8 @@ pub struct Outgoing {
     pub message_id: Option<String>,
     /// `User-Agent`, if any.
     pub user_agent: Option<String>,
+    /// More header fields (name, value), written after the others.
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// A built message.
@@ -91,7 +93,12 @@ impl Outgoing {
     /// and Bcc are all empty, and with [`Error::BadAddress`] for a sender
     /// without a usable address.
     pub fn build(&self) -> Result<Built> {
-        if self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty() {
+        self.write(true)
+    }
+
+    /// [`Outgoing::build`], optionally without recipients (for drafts).
+    pub(crate) fn write(&self, require_recipients: bool) -> Result<Built> {
+        if require_recipients && self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty() {
             return Err(Error::NoRecipients);
         }
         if crate::parse_addresses(&self.from.address)?.len() != 1 {
@@ -152,6 +159,9 @@ impl Outgoing {
         }
         if let Some(ua) = &self.user_agent {
             head.add("User-Agent", &encode::unstructured(ua));
+        }
+        for (name, value) in &self.extra_headers {
+            head.add(name, &encode::unstructured(value));
         }
         head.add("MIME-Version", "1.0");
 

@@ -97,6 +97,13 @@ pub struct Draft {
     pub references: Vec<String>,
     /// Attachments uploaded so far.
     pub attachments: Vec<DraftAttachment>,
+    /// The message replied to or forwarded, which gets `\Answered` or
+    /// `$Forwarded` once this one is sent.
+    pub original: Option<crate::mail::MessageRef>,
+    /// This forwards `original` (rather than replying to it).
+    pub forwarding: bool,
+    /// The draft in Drafts that this replaces when saved again or sent.
+    pub draft_uid: Option<u32>,
 }
 
 /// One misspelled word in a text.

@@ -10,7 +10,7 @@
 use crate::encode;
 use crate::mime::{Built, Outgoing};
 use crate::{Result, parse_addresses};
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use model::compose::Draft;
 
 /// The header carrying the form's state.
@@ -56,6 +56,32 @@ pub fn state(raw: &[u8]) -> Option<Draft> {
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     let json = decode_base64(&compact)?;
     serde_json::from_slice(&json).ok()
+}
+
+/// The bodies of a stored draft: (HTML, plain text), as written, for
+/// editing again. Missing parts are `None` and empty.
+pub fn bodies(raw: &[u8]) -> (Option<String>, String) {
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return (None, String::new());
+    };
+    let html = (!msg.html_body.is_empty())
+        .then(|| msg.body_html(0).map(|h| h.into_owned()))
+        .flatten()
+        .filter(|_| {
+            msg.html_body
+                .first()
+                .and_then(|i| msg.parts.get(*i as usize))
+                .is_some_and(|p| p.is_content_type("text", "html"))
+        });
+    let text = msg
+        .text_body
+        .first()
+        .and_then(|i| msg.parts.get(*i as usize))
+        .filter(|p| p.is_content_type("text", "plain") || p.content_type().is_none())
+        .and_then(|_| msg.body_text(0))
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    (html, text)
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
@@ -138,6 +164,23 @@ mod tests {
                 ..draft
             }
         );
+    }
+
+    #[test]
+    fn bodies_come_back_as_written() {
+        let mut out = sender();
+        out.html = Some("<p>Hi <b>there</b></p>".to_owned());
+        out.text = "Hi there".to_owned();
+        let built = write(&out, &Draft::default()).unwrap();
+        let (html, text) = bodies(&built.sent_copy);
+        assert_eq!(html.as_deref().map(str::trim_end), Some("<p>Hi <b>there</b></p>"));
+        assert_eq!(text.trim_end(), "Hi there");
+        let plain = write(&sender(), &Draft::default()).unwrap();
+        let (html, text) = bodies(&plain.sent_copy);
+        assert_eq!(html, None);
+        assert_eq!(text.trim_end(), "Half written");
+        assert_eq!(bodies(b"garbage without headers").0, None);
+        assert_eq!(bodies(b""), (None, String::new()));
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub mod mime;
 pub mod queue;
 pub mod relay;
 pub mod reply;
+pub mod simple;
 pub mod worker;
 
 pub use address::{AddressProblem, Mailbox, parse_addresses};

@@ -55,7 +55,7 @@ impl Prefill {
                 .join(", ")
         };
         let body = match format {
-            BodyFormat::Plain => format!("\n\n{}", self.quote_text),
+            BodyFormat::Plain | BodyFormat::Simple => format!("\n\n{}", self.quote_text),
             BodyFormat::Html => format!("<p><br></p>{}", self.quote_html),
         };
         Draft {

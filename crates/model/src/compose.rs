@@ -54,6 +54,29 @@ pub enum BodyFormat {
     Html,
     /// Plain text, sent as `text/plain` only.
     Plain,
+    /// Plain text with simple marks (`*bold*`, `_italic_`, `- ` lists,
+    /// `> ` quotes), sent as HTML with the text as its plain alternative.
+    Simple,
+}
+
+impl BodyFormat {
+    /// The stable lower-case name used in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyFormat::Html => "html",
+            BodyFormat::Plain => "plain",
+            BodyFormat::Simple => "simple",
+        }
+    }
+
+    /// The form value back to a format; anything unknown is plain text.
+    pub fn parse(s: &str) -> BodyFormat {
+        match s {
+            "html" => BodyFormat::Html,
+            "simple" => BodyFormat::Simple,
+            _ => BodyFormat::Plain,
+        }
+    }
 }
 
 /// A file attached to a draft, stored on the server while composing.
@@ -134,4 +157,47 @@ pub struct OutboxEntry {
     pub next_attempt: i64,
     /// What the relay said last time, if it refused or could not be reached.
     pub last_error: Option<String>,
+}
+
+/// Everything the compose page needs to show a message being written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeState {
+    /// The message as the form holds it.
+    pub draft: Draft,
+    /// The sender as recipients will see it.
+    pub from: String,
+    /// Problems with the typed addresses, one sentence each (only after a
+    /// send was refused for them).
+    pub address_problems: Vec<String>,
+    /// Misspelled words of the body, when a check was asked for.
+    pub misspellings: Option<Vec<Misspelling>>,
+    /// Spell-check languages installed on the server.
+    pub languages: Vec<String>,
+    /// The language checked in.
+    pub language: String,
+    /// Addresses the user has written to, for completion.
+    pub known_recipients: Vec<String>,
+    /// When the draft was last saved, seconds since the epoch.
+    pub saved_at: Option<i64>,
+    /// Sending is suspended for this account.
+    pub sending_suspended: bool,
+    /// The size limit of a message with its attachments, in megabytes.
+    pub max_mb: u64,
+}
+
+/// What a compose submission did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeOutcome {
+    /// The draft now in Drafts (none once sent).
+    pub draft_uid: Option<u32>,
+    /// When it was saved, seconds since the epoch.
+    pub saved_at: i64,
+    /// The draft's attachments after this submission.
+    pub attachments: Vec<DraftAttachment>,
+    /// The message was sent.
+    pub sent: bool,
+    /// Recipients on this server, delivered at once.
+    pub delivered: u32,
+    /// Recipients elsewhere, handed to the outbound queue.
+    pub queued: u32,
 }

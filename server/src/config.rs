@@ -54,6 +54,33 @@ pub struct Config {
     pub log: String,
     /// `text` or `json`.
     pub log_format: String,
+    /// This server's name: in Message-IDs, `EHLO`, receipts and bounces.
+    pub hostname: String,
+    /// The SMTP relay for mail to other servers; empty: none (such mail
+    /// waits in the queue until one is configured).
+    pub relay_host: String,
+    /// The relay's port.
+    pub relay_port: u16,
+    /// `none`, `starttls` (required, not opportunistic) or `tls` (from the
+    /// first byte, usually port 465).
+    pub relay_security: String,
+    /// Login at the relay; empty: no `AUTH`.
+    pub relay_username: String,
+    /// Password for `relay_username`.
+    pub relay_password: String,
+    /// A file whose first line is the relay password (instead of
+    /// `relay_password`).
+    pub relay_password_file: Option<PathBuf>,
+    /// Timeout for connecting to the relay and for each of its replies.
+    pub relay_timeout_seconds: u64,
+    /// The longest the queue worker sleeps between looks at the queue.
+    pub queue_poll_seconds: u64,
+    /// Hunspell dictionaries (`<lang>.aff` + `<lang>.dic`).
+    pub spell_dir: PathBuf,
+    /// Spell-check language for users who chose none.
+    pub spell_language: String,
+    /// The largest message a user may send, attachments included, in MB.
+    pub max_message_mb: u64,
 }
 
 impl Default for Config {
@@ -71,8 +98,45 @@ impl Default for Config {
             login_window_minutes: 15,
             log: "info".to_owned(),
             log_format: "text".to_owned(),
+            hostname: default_hostname(),
+            relay_host: String::new(),
+            relay_port: 587,
+            relay_security: "starttls".to_owned(),
+            relay_username: String::new(),
+            relay_password: String::new(),
+            relay_password_file: None,
+            relay_timeout_seconds: 30,
+            queue_poll_seconds: 60,
+            spell_dir: PathBuf::from(spell::DEFAULT_DIR),
+            spell_language: "en_US".to_owned(),
+            max_message_mb: 25,
         }
     }
+}
+
+/// The machine's host name, or `localhost` when it has none usable.
+fn default_hostname() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| valid_hostname(h))
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// A DNS name: dot-separated labels of letters, digits and hyphens.
+fn valid_hostname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// The keys, as they appear in the file and (upper-cased) after `WEBMAIL_`.
@@ -89,7 +153,22 @@ pub const KEYS: &[&str] = &[
     "login_window_minutes",
     "log",
     "log_format",
+    "hostname",
+    "relay_host",
+    "relay_port",
+    "relay_security",
+    "relay_username",
+    "relay_password",
+    "relay_password_file",
+    "relay_timeout_seconds",
+    "queue_poll_seconds",
+    "spell_dir",
+    "spell_language",
+    "max_message_mb",
 ];
+
+/// The most `max_message_mb` may be.
+pub const MAX_MESSAGE_MB_LIMIT: u64 = 1024;
 
 impl Config {
     /// Loads the file (if any) and applies the environment `vars`.
@@ -128,11 +207,11 @@ impl Config {
             table.insert(key, env_value(&value));
         }
         let config: Config =
-            toml::Value::Table(table)
+            toml::Value::Table(table.clone())
                 .try_into()
                 .map_err(|e: toml::de::Error| ConfigError::Invalid {
                     origin: file.map(|p| p.display().to_string()),
-                    message: e.message().to_owned(),
+                    message: name_the_key(&table, e.message()),
                 })?;
         config.validate()?;
         Ok(config)
@@ -166,7 +245,109 @@ impl Config {
         if self.login_max_failures_per_account < 1 || self.login_max_failures_per_client < 1 {
             return bad("login_max_failures_* must be at least 1".to_owned());
         }
+        if !valid_hostname(&self.hostname) {
+            return bad(format!(
+                "hostname must be a DNS name like mail.example.com, not {:?}",
+                self.hostname
+            ));
+        }
+        if !self.relay_host.is_empty()
+            && !valid_hostname(&self.relay_host)
+            && self.relay_host.parse::<std::net::IpAddr>().is_err()
+        {
+            return bad(format!(
+                "relay_host must be a host name or an IP address, not {:?}",
+                self.relay_host
+            ));
+        }
+        if self.relay_port == 0 {
+            return bad("relay_port must be between 1 and 65535".to_owned());
+        }
+        if !["none", "starttls", "tls"].contains(&self.relay_security.as_str()) {
+            return bad(format!(
+                "relay_security must be none, starttls or tls, not {:?}",
+                self.relay_security
+            ));
+        }
+        if !self.relay_password.is_empty() && self.relay_password_file.is_some() {
+            return bad("relay_password and relay_password_file are both set; keep one".to_owned());
+        }
+        if self.relay_username.is_empty()
+            && (!self.relay_password.is_empty() || self.relay_password_file.is_some())
+        {
+            return bad("relay_password is set but relay_username is empty".to_owned());
+        }
+        if !(1..=3600).contains(&self.relay_timeout_seconds) {
+            return bad("relay_timeout_seconds must be between 1 and 3600".to_owned());
+        }
+        if !(1..=3600).contains(&self.queue_poll_seconds) {
+            return bad("queue_poll_seconds must be between 1 and 3600".to_owned());
+        }
+        if self.spell_language.is_empty()
+            || !self
+                .spell_language
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return bad(format!(
+                "spell_language must be a dictionary name like en_US, not {:?}",
+                self.spell_language
+            ));
+        }
+        if !(1..=MAX_MESSAGE_MB_LIMIT).contains(&self.max_message_mb) {
+            return bad(format!(
+                "max_message_mb must be between 1 and {MAX_MESSAGE_MB_LIMIT}"
+            ));
+        }
         Ok(())
+    }
+
+    /// The largest message a user may send, in bytes.
+    pub fn max_message_bytes(&self) -> u64 {
+        self.max_message_mb * 1024 * 1024
+    }
+
+    /// The relay settings, or `None` when no relay is configured. Reads
+    /// `relay_password_file`.
+    pub fn relay(&self) -> Result<Option<compose::relay::RelayConfig>, ConfigError> {
+        use compose::relay::{RelayConfig, Security};
+        if self.relay_host.is_empty() {
+            return Ok(None);
+        }
+        let password = match &self.relay_password_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Invalid {
+                    origin: None,
+                    message: format!("relay_password_file {} cannot be read: {e}", path.display()),
+                })?;
+                let line = text.lines().next().unwrap_or("").to_owned();
+                if line.is_empty() {
+                    return Err(ConfigError::Invalid {
+                        origin: None,
+                        message: format!(
+                            "relay_password_file {} has an empty first line",
+                            path.display()
+                        ),
+                    });
+                }
+                Some(line)
+            }
+            None if self.relay_password.is_empty() => None,
+            None => Some(self.relay_password.clone()),
+        };
+        Ok(Some(RelayConfig {
+            host: self.relay_host.clone(),
+            port: self.relay_port,
+            security: match self.relay_security.as_str() {
+                "none" => Security::None,
+                "tls" => Security::Tls,
+                _ => Security::StartTls,
+            },
+            username: (!self.relay_username.is_empty()).then(|| self.relay_username.clone()),
+            password,
+            timeout: std::time::Duration::from_secs(self.relay_timeout_seconds),
+            hello_name: Some(self.hostname.clone()),
+        }))
     }
 
     /// The directory database's policy from these settings.
@@ -179,6 +360,20 @@ impl Config {
             ..accounts::Policy::default()
         }
     }
+}
+
+/// A type error from serde names no key: find the key whose value alone
+/// fails, and put its name in front.
+fn name_the_key(table: &toml::Table, message: &str) -> String {
+    table
+        .iter()
+        .find(|(key, value)| {
+            let mut alone = toml::Table::new();
+            alone.insert((*key).clone(), (*value).clone());
+            toml::Value::Table(alone).try_into::<Config>().is_err()
+        })
+        .map(|(key, _)| format!("{key}: {message}"))
+        .unwrap_or_else(|| message.to_owned())
 }
 
 /// An environment value as TOML when it parses as a TOML scalar (`true`,
@@ -267,5 +462,103 @@ mod tests {
         assert!(err.to_string().contains("cannot read config file"));
         let err = Config::load(None, vars(&[("WEBMAIL_TRUST_PROXY", "maybe")])).unwrap_err();
         assert!(err.to_string().contains("invalid configuration"), "{err}");
+    }
+
+    #[test]
+    fn sending_keys_have_defaults() {
+        let c = Config::load(None, vars(&[])).unwrap();
+        assert!(valid_hostname(&c.hostname), "{}", c.hostname);
+        assert_eq!(c.relay_host, "");
+        assert_eq!(c.relay().unwrap(), None);
+        assert_eq!(c.relay_port, 587);
+        assert_eq!(c.relay_security, "starttls");
+        assert_eq!(c.relay_timeout_seconds, 30);
+        assert_eq!(c.queue_poll_seconds, 60);
+        assert_eq!(c.spell_dir, PathBuf::from("/usr/share/hunspell"));
+        assert_eq!(c.spell_language, "en_US");
+        assert_eq!(c.max_message_bytes(), 25 * 1024 * 1024);
+    }
+
+    #[test]
+    fn relay_from_env() {
+        use compose::relay::Security;
+        let c = Config::load(
+            None,
+            vars(&[
+                ("WEBMAIL_HOSTNAME", "mail.example.com"),
+                ("WEBMAIL_RELAY_HOST", "127.0.0.1"),
+                ("WEBMAIL_RELAY_PORT", "2525"),
+                ("WEBMAIL_RELAY_SECURITY", "none"),
+                ("WEBMAIL_RELAY_TIMEOUT_SECONDS", "5"),
+            ]),
+        )
+        .unwrap();
+        let relay = c.relay().unwrap().unwrap();
+        assert_eq!(relay.host, "127.0.0.1");
+        assert_eq!(relay.port, 2525);
+        assert_eq!(relay.security, Security::None);
+        assert_eq!(relay.username, None);
+        assert_eq!(relay.password, None);
+        assert_eq!(relay.timeout, std::time::Duration::from_secs(5));
+        assert_eq!(relay.hello_name.as_deref(), Some("mail.example.com"));
+    }
+
+    #[test]
+    fn relay_password_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "s3cret pass\nignored\n").unwrap();
+        let c = Config::load(
+            None,
+            vars(&[
+                ("WEBMAIL_RELAY_HOST", "smtp.example.net"),
+                ("WEBMAIL_RELAY_SECURITY", "tls"),
+                ("WEBMAIL_RELAY_USERNAME", "webmail"),
+                ("WEBMAIL_RELAY_PASSWORD_FILE", secret.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        let relay = c.relay().unwrap().unwrap();
+        assert_eq!(relay.security, compose::relay::Security::Tls);
+        assert_eq!(relay.username.as_deref(), Some("webmail"));
+        assert_eq!(relay.password.as_deref(), Some("s3cret pass"));
+        let missing = Config {
+            relay_password_file: Some(dir.path().join("absent")),
+            ..c
+        };
+        let err = missing.relay().unwrap_err().to_string();
+        assert!(err.contains("relay_password_file"), "{err}");
+    }
+
+    #[test]
+    fn bad_sending_values_name_their_key() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("WEBMAIL_HOSTNAME", "not a host")], "hostname"),
+            (&[("WEBMAIL_RELAY_HOST", "smtp example")], "relay_host"),
+            (&[("WEBMAIL_RELAY_PORT", "0")], "relay_port"),
+            (&[("WEBMAIL_RELAY_PORT", "70000")], "relay_port"),
+            (&[("WEBMAIL_RELAY_SECURITY", "ssl")], "relay_security"),
+            (
+                &[
+                    ("WEBMAIL_RELAY_USERNAME", "u"),
+                    ("WEBMAIL_RELAY_PASSWORD", "p"),
+                    ("WEBMAIL_RELAY_PASSWORD_FILE", "/etc/p"),
+                ],
+                "relay_password_file",
+            ),
+            (&[("WEBMAIL_RELAY_PASSWORD", "p")], "relay_username"),
+            (
+                &[("WEBMAIL_RELAY_TIMEOUT_SECONDS", "0")],
+                "relay_timeout_seconds",
+            ),
+            (&[("WEBMAIL_QUEUE_POLL_SECONDS", "0")], "queue_poll_seconds"),
+            (&[("WEBMAIL_SPELL_LANGUAGE", "../etc")], "spell_language"),
+            (&[("WEBMAIL_MAX_MESSAGE_MB", "0")], "max_message_mb"),
+            (&[("WEBMAIL_MAX_MESSAGE_MB", "5000")], "max_message_mb"),
+        ];
+        for (env, key) in cases {
+            let err = Config::load(None, vars(env)).unwrap_err().to_string();
+            assert!(err.contains(key), "{env:?}: {err}");
+        }
     }
 }

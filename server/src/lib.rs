@@ -10,7 +10,7 @@ pub mod mail_cli;
 pub mod metrics;
 mod middleware;
 
-use app::state::{AppState, SecureCookies, WebConfig};
+use app::state::{AppState, Outbound, SecureCookies, WebConfig};
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
@@ -46,6 +46,19 @@ pub enum OpenError {
     /// The directory database failed to open.
     #[error("cannot open the account directory: {0}")]
     Directory(#[from] accounts::Error),
+    /// The outbound queue (`<data_dir>/spool`) failed to open.
+    #[error("cannot open the outbound queue: {0}")]
+    Spool(#[source] compose::Error),
+    /// The spell-check dictionaries could not be listed.
+    #[error(
+        "cannot read the spell-check dictionaries (spell_dir = {dir}): {source}; install hunspell-en-us or set spell_dir"
+    )]
+    Spell {
+        /// The configured directory.
+        dir: PathBuf,
+        /// Why.
+        source: spell::Error,
+    },
 }
 
 /// Opens the directory database (creating the data dir) with the config's policy.
@@ -81,15 +94,31 @@ fn build_id(site_root: &Path) -> String {
     }
 }
 
-/// Builds the shared state from the config and an open directory.
-pub fn app_state(config: &Config, directory: accounts::Directory) -> AppState {
+/// Builds the shared state from the config and an open directory: opens
+/// the outbound queue in `<data_dir>/spool` and lists the dictionaries.
+pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppState, OpenError> {
     let site = site_root(config);
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(site.display().to_string())
         .site_pkg_dir(format!("pkg/{}", build_id(&site)))
         .build();
-    AppState {
+    let queue =
+        compose::queue::Queue::open(config.data_dir.join("spool")).map_err(OpenError::Spool)?;
+    let spell =
+        spell::Dictionaries::open(&config.spell_dir).map_err(|source| OpenError::Spell {
+            dir: config.spell_dir.clone(),
+            source,
+        })?;
+    if !spell.has_language(&config.spell_language) {
+        tracing::warn!(
+            language = %config.spell_language,
+            dir = %config.spell_dir.display(),
+            available = ?spell.languages(),
+            "the default spell-check language has no dictionary"
+        );
+    }
+    Ok(AppState {
         directory,
         data_dir: config.data_dir.clone(),
         web: Arc::new(WebConfig {
@@ -100,9 +129,17 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> AppState {
             },
             trust_proxy: config.trust_proxy,
             offer_basic: config.offer_basic,
+            max_message_bytes: config.max_message_bytes(),
+            default_spell_language: config.spell_language.clone(),
+            hostname: config.hostname.clone(),
         }),
+        outbound: Arc::new(Outbound {
+            queue,
+            wake: tokio::sync::Notify::new(),
+        }),
+        spell: Arc::new(spell),
         leptos_options,
-    }
+    })
 }
 
 /// The whole application.

@@ -260,7 +260,7 @@ fn serve(config: Config) -> Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let directory = server::open_directory(&config)?;
-        let state = server::app_state(&config, directory);
+        let state = server::app_state(&config, directory)?;
         let app = server::router(state, Arc::new(Metrics::default()));
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

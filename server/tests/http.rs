@@ -28,7 +28,7 @@ fn env_with(edit: impl FnOnce(&mut Config)) -> Env {
     directory
         .add_user("bob@example.com", "bob-password")
         .unwrap();
-    let state = server::app_state(&config, directory);
+    let state = server::app_state(&config, directory).unwrap();
     Env {
         app: server::router(state, Arc::new(Metrics::default())),
         _dir: dir,

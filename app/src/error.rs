@@ -54,6 +54,21 @@ pub enum AppError {
     NothingSelected,
     /// A sender-list entry that is neither an address nor `@domain`.
     InvalidSenderEntry,
+    /// An address in To, Cc or Bcc cannot be used; the text says which and
+    /// why (empty when carried through a redirect: the page shows the details).
+    BadAddress {
+        /// Which address and what is wrong with it.
+        message: String,
+    },
+    /// A message with no recipient at all.
+    NoRecipients,
+    /// The message with its attachments is over the size limit.
+    MessageTooLarge {
+        /// The limit, in megabytes.
+        max_mb: u64,
+    },
+    /// This account may not send mail at the moment.
+    SendingSuspended,
     /// Our fault. The cause was logged on the server.
     Internal,
 }
@@ -76,13 +91,18 @@ impl AppError {
             AppError::SpecialFolder => "special_folder",
             AppError::NothingSelected => "nothing_selected",
             AppError::InvalidSenderEntry => "invalid_sender_entry",
+            AppError::BadAddress { .. } => "bad_address",
+            AppError::NoRecipients => "no_recipients",
+            AppError::MessageTooLarge { .. } => "message_too_large",
+            AppError::SendingSuspended => "sending_suspended",
             AppError::Internal => "internal",
         }
     }
 
     /// Rebuilds an error from the query parameters of a redirected form post.
     /// Unknown codes give `None`, so a crafted link cannot put words on the page.
-    pub fn from_query(code: &str, minutes: Option<&str>) -> Option<AppError> {
+    pub fn from_query(code: &str, number: Option<&str>) -> Option<AppError> {
+        let minutes = number;
         Some(match code {
             "bad_credentials" => AppError::BadCredentials,
             "rate_limited" => AppError::RateLimited {
@@ -102,6 +122,17 @@ impl AppError {
             "special_folder" => AppError::SpecialFolder,
             "nothing_selected" => AppError::NothingSelected,
             "invalid_sender_entry" => AppError::InvalidSenderEntry,
+            "bad_address" => AppError::BadAddress {
+                message: String::new(),
+            },
+            "no_recipients" => AppError::NoRecipients,
+            "message_too_large" => AppError::MessageTooLarge {
+                max_mb: number
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(25)
+                    .clamp(1, 10_000),
+            },
+            "sending_suspended" => AppError::SendingSuspended,
             "internal" => AppError::Internal,
             _ => return None,
         })
@@ -119,6 +150,9 @@ impl AppError {
         match self {
             AppError::RateLimited { minutes } => format!("error=rate_limited&minutes={minutes}"),
             AppError::BadRequest { .. } => "error=internal".to_owned(),
+            AppError::MessageTooLarge { max_mb } => {
+                format!("error=message_too_large&minutes={max_mb}")
+            }
             other => format!("error={}", other.code()),
         }
     }
@@ -134,7 +168,11 @@ impl AppError {
             | AppError::InvalidFolderName
             | AppError::SpecialFolder
             | AppError::NothingSelected
-            | AppError::InvalidSenderEntry => 400,
+            | AppError::InvalidSenderEntry
+            | AppError::BadAddress { .. }
+            | AppError::NoRecipients => 400,
+            AppError::MessageTooLarge { .. } => 413,
+            AppError::SendingSuspended => 403,
             AppError::NoSuchFolder | AppError::NoSuchMessage => 404,
             AppError::Rebuilding { .. } => 503,
             AppError::Internal => 500,
@@ -189,6 +227,20 @@ impl fmt::Display for AppError {
             AppError::InvalidSenderEntry => f.write_str(
                 "That entry cannot go on the list: use an address like name@example.com, or @example.com for a whole domain.",
             ),
+            AppError::BadAddress { message } if !message.is_empty() => f.write_str(message),
+            AppError::BadAddress { .. } => f.write_str(
+                "An address cannot be used. Correct it and send again; your message is kept as a draft.",
+            ),
+            AppError::NoRecipients => f.write_str(
+                "Add at least one recipient in To, Cc or Bcc. Your message is kept as a draft.",
+            ),
+            AppError::MessageTooLarge { max_mb } => write!(
+                f,
+                "The message with its attachments is larger than {max_mb} MB. Remove an attachment or send the files separately; everything else is kept."
+            ),
+            AppError::SendingSuspended => f.write_str(
+                "Sending is suspended for this account, so the message was not sent; it is kept in Drafts. You can still read mail. Contact your email provider to restore sending.",
+            ),
             AppError::Internal => f.write_str(
                 "Something went wrong on our side. Try again in a moment; if it keeps happening, contact support.",
             ),
@@ -232,6 +284,12 @@ mod tests {
             AppError::SpecialFolder,
             AppError::NothingSelected,
             AppError::InvalidSenderEntry,
+            AppError::BadAddress {
+                message: String::new(),
+            },
+            AppError::NoRecipients,
+            AppError::MessageTooLarge { max_mb: 25 },
+            AppError::SendingSuspended,
             AppError::Internal,
         ];
         for e in cases {

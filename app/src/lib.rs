@@ -21,6 +21,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod compose;
+#[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -94,7 +96,9 @@ pub fn use_interface() -> Interface {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     use pages::mail::{mailbox::MailPage, message::MessagePage, source::SourcePage};
-    use pages::{login::LoginPage, not_found::NotFound, settings::SettingsPage};
+    use pages::{
+        compose::ComposePage, login::LoginPage, not_found::NotFound, settings::SettingsPage,
+    };
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -106,6 +110,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/basic/mail/message") view=MessagePage ssr=SsrMode::Async />
                 <Route path=path!("/mail/source") view=SourcePage ssr=SsrMode::Async />
                 <Route path=path!("/basic/mail/source") view=SourcePage ssr=SsrMode::Async />
+                <Route path=path!("/mail/compose") view=ComposePage ssr=SsrMode::Async />
+                <Route path=path!("/basic/mail/compose") view=ComposePage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/basic/settings") view=SettingsPage ssr=SsrMode::Async />
             </Routes>

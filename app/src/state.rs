@@ -27,6 +27,20 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Offer the basic interface on the sign-in screen.
     pub offer_basic: bool,
+    /// The largest message a user may send (attachments included), bytes.
+    pub max_message_bytes: u64,
+    /// Spell-check language for users who chose none (`en_US`).
+    pub default_spell_language: String,
+    /// This server's name, in Message-IDs, receipts and bounces.
+    pub hostname: String,
+}
+
+/// The outbound queue and the worker that drains it.
+pub struct Outbound {
+    /// The durable queue in `data/spool/`.
+    pub queue: compose::queue::Queue,
+    /// Wakes the worker when something was queued.
+    pub wake: tokio::sync::Notify,
 }
 
 /// Everything a handler or server function may reach.
@@ -38,6 +52,10 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Web settings.
     pub web: Arc<WebConfig>,
+    /// Mail waiting to leave.
+    pub outbound: Arc<Outbound>,
+    /// Hunspell dictionaries, loaded on first use.
+    pub spell: Arc<spell::Dictionaries>,
     /// Leptos' own options (asset paths).
     pub leptos_options: LeptosOptions,
 }

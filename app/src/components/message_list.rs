@@ -476,6 +476,9 @@ pub fn MessageTable(
 
 /// The reader's address of a row, within the list `query` describes.
 fn row_href(ui: Interface, row: &MessageRow, query: &ListQuery) -> String {
+    if row.folder == "Drafts" {
+        return ui.href(&format!("/mail/compose?draft={}", row.uid));
+    }
     ui.href(&format!(
         "/mail/message?uid={}&{}",
         row.uid,

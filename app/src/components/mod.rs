@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod app_shell;
+pub mod editor;
 pub mod folder_pane;
 pub mod icons;
 pub mod message_list;

@@ -1,5 +1,6 @@
 //! Preferences. For now: display preferences (the choice of interface).
 
+use crate::api::compose::{SetIdentity, identity};
 use crate::api::mail::{EditSenderList, sender_lists};
 use crate::api::settings::SetInterface;
 use crate::components::app_shell::{AppShell, Section};
@@ -19,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
     let listed = move || query.with(|q| q.get("done").is_some());
     let error = move || query.with(|q| AppError::from_params(|k| q.get(k)));
     let lists = Resource::new(move || query.with(|q| q.get("done")), |_| sender_lists());
+    let ident = Resource::new(move || query.with(|q| q.get("saved")), |_| identity());
     view! {
         <Title text="Settings · Webmail" />
         <AppShell section=Section::Settings content=move |user: CurrentUser| {
@@ -36,6 +38,16 @@ pub fn SettingsPage() -> impl IntoView {
                 </section>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
+                        match ident.await {
+                            Ok((name, signature, language, languages)) => view! {
+                                <IdentityForm name signature language languages />
+                            }.into_any(),
+                            Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
                         match lists.await {
                             Ok(l) => view! {
                                 <SenderListEditor list="block" title="Blocked senders" entries=l.blocked
@@ -49,6 +61,34 @@ pub fn SettingsPage() -> impl IntoView {
                 </Suspense>
             }
         } />
+    }
+}
+
+#[component]
+fn IdentityForm(
+    name: String,
+    signature: String,
+    language: String,
+    languages: Vec<String>,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby="identity-prefs">
+            <h2 id="identity-prefs">"Identity and writing"</h2>
+            <form method="post" action=SetIdentity::PATH class="identity">
+                <label for="identity-name">"Display name"</label>
+                <input id="identity-name" name="name" type="text" value=name maxlength="100" />
+                <label for="identity-signature">"Signature"</label>
+                <textarea id="identity-signature" name="signature" rows="4">{signature}</textarea>
+                <label for="identity-language">"Spell-check language"</label>
+                <select id="identity-language" name="language">
+                    {languages
+                        .into_iter()
+                        .map(|l| view! { <option value=l.clone() selected=l == language>{l.clone()}</option> })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="primary">"Save identity"</button>
+            </form>
+        </section>
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/mail`: the folder pane and the message list of a folder or a search.
 
 use super::Outcome;
+use crate::api::compose::outbox;
 use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::folder_pane::FolderPane;
@@ -21,7 +22,12 @@ pub fn MailPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|m| ListQuery::from_params(|k| m.get(k))));
     let outcome =
-        Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
+        Memo::new(move |_| {
+            params.with(|m| {
+                let done = m.get("sent").map(|n| format!("sent:{n}")).or(m.get("done"));
+                (done, AppError::from_params(|k| m.get(k)))
+            })
+        });
     let live = LiveList::new();
     provide_context(live);
     // A new list clears the last action's result and the keyboard's row.
@@ -109,6 +115,8 @@ fn Mailbox(
                 <h1 id="list-title">{title}</h1>
                 <Outcome done error />
                 <LiveNotice notice=live_notice />
+                <a class="button primary compose-link" href=ui.href("/mail/compose")>"Compose"</a>
+                <Outbox />
                 <SearchForm q=q.clone() ui />
                 <ColumnsForm show=prefs.show_message_id back=back.clone() />
                 <MessageTable
@@ -123,6 +131,37 @@ fn Mailbox(
         </div>
     }
     .into_any()
+}
+
+/// Mail waiting to leave, when there is any.
+#[component]
+fn Outbox() -> impl IntoView {
+    let entries = Resource::new(|| (), |_| outbox());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let entries = entries.await.unwrap_or_default();
+                (!entries.is_empty()).then(|| {
+                    let next = entries.iter().map(|e| e.next_attempt).min().unwrap_or(0);
+                    let error = entries.iter().find_map(|e| e.last_error.clone());
+                    view! {
+                        <section class="outbox" aria-label="Outbox">
+                            <p>
+                                <strong>{format!("Outbox: {} waiting", entries.len())}</strong>
+                                {format!(", retrying at {} UTC.", &model::mail::format_date(next)[11..])}
+                            </p>
+                            <ul>
+                                {entries.into_iter().map(|e| view! {
+                                    <li>{format!("“{}” to {}", crate::components::message_list::non_empty(&e.subject, "(no subject)"), e.recipients.join(", "))}</li>
+                                }).collect_view()}
+                            </ul>
+                            {error.map(|e| view! { <p class="hint">{format!("Last attempt: {e}")}</p> })}
+                        </section>
+                    }
+                })
+            })}
+        </Suspense>
+    }
 }
 
 #[component]

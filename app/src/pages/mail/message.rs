@@ -110,6 +110,10 @@ fn Message(
             .to_params()
         ))
     };
+    let compose_href = {
+        let folder = model::mail::encode(&m.folder);
+        move |mode: &str| ui.href(&format!("/mail/compose?folder={folder}&uid={uid}&mode={mode}"))
+    };
     let prev_href = m.prev.as_ref().map(neighbour);
     let next_href = m.next.as_ref().map(neighbour);
 
@@ -265,8 +269,10 @@ fn Message(
                 <input type="hidden" name="folder" value=m.folder.clone() />
                 <input type="hidden" name=format!("sel[{uid}]") value="on" />
                 <input type="hidden" name="back" value=list_href.clone() />
-                <button type="button" disabled title="Replying arrives with compose">"Reply"</button>
-                <button type="button" disabled title="Forwarding arrives with compose">"Forward"</button>
+                <a class="button" href=compose_href("reply")>"Reply"</a>
+                <a class="button" href=compose_href("all")>"Reply all"</a>
+                <a class="button" href=compose_href("forward")>"Forward"</a>
+                <a class="button" href=compose_href("attach")>"Forward as attachment"</a>
                 <button type="submit" name="action" value="delete">"Delete"</button>
                 <button type="submit" name="action" value="spam">"Spam"</button>
                 <button type="submit" name="action" value="unread">"Mark unread"</button>

@@ -1,0 +1,82 @@
+//! Compose: load the form, submit it (save, attach, check spelling, send),
+//! the outbox, and the identity settings.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+use model::compose::{ComposeOutcome, ComposeState, OutboxEntry};
+
+/// What the compose page opens with: a draft, a reply or forward of a
+/// message, or a new message (optionally to `to`).
+#[server(endpoint = "mail/compose_load")]
+pub async fn compose_load(
+    draft: Option<u32>,
+    folder: Option<String>,
+    uid: Option<u32>,
+    mode: String,
+    to: String,
+    spell: bool,
+    check: bool,
+    basic: bool,
+) -> Result<ComposeState, AppError> {
+    let original = folder
+        .zip(uid)
+        .map(|(folder, uid)| model::mail::MessageRef { folder, uid });
+    crate::compose::load(crate::compose::Opening {
+        draft,
+        original,
+        mode,
+        to,
+        spell,
+        check_addresses: check,
+        interface: if basic {
+            model::Interface::Basic
+        } else {
+            model::Interface::Standard
+        },
+    })
+    .await
+}
+
+/// The compose form (multipart, with files). The draft is always saved
+/// first; then `op` says what else: `send`, `spell`, `fix`, `attach`,
+/// `remove:<id>` or just `save`. Plain form posts are sent back to the
+/// form (or to the mailbox once sent).
+#[server(endpoint = "mail/compose", input = MultipartFormData)]
+pub async fn compose_submit(data: MultipartData) -> Result<ComposeOutcome, AppError> {
+    let state = crate::state::app_state()?;
+    let form = crate::compose::read_form(data, state.web.max_message_bytes).await?;
+    crate::compose::respond(form).await
+}
+
+/// Mail of the signed-in user still waiting to leave.
+#[server(endpoint = "mail/outbox")]
+pub async fn outbox() -> Result<Vec<OutboxEntry>, AppError> {
+    crate::compose::outbox().await
+}
+
+/// Spelling of `text` in the user's language (the standard interface's
+/// live check).
+#[server(endpoint = "mail/spell")]
+pub async fn spell_check(
+    language: String,
+    text: String,
+) -> Result<Vec<model::compose::Misspelling>, AppError> {
+    crate::compose::spell(language, text).await
+}
+
+/// The sender's display name, signature and spell-check language.
+#[server(endpoint = "settings/identity")]
+pub async fn identity() -> Result<(String, String, String, Vec<String>), AppError> {
+    crate::compose::identity_settings().await
+}
+
+/// Saves the display name, signature and spell-check language.
+#[server(endpoint = "settings/set_identity")]
+pub async fn set_identity(
+    name: String,
+    signature: String,
+    language: String,
+) -> Result<(), AppError> {
+    crate::compose::set_identity(name, signature, language).await
+}

@@ -1,0 +1,430 @@
+//! The message editor and draft autosave.
+//!
+//! Without script (basic, or before hydration) the body is a plain text
+//! area. In the hydrated standard interface a rich-text field on
+//! `contenteditable` takes its place, with a toolbar driving the browser's
+//! editing commands; its HTML travels in a hidden `body` field of the same
+//! form, and the server sanitises it before it is stored or sent.
+//!
+//! Autosave posts the same form (without new files) as a `save` a few
+//! seconds after typing stops, at least every 30 seconds while typing,
+//! and once more when the page is left.
+
+use leptos::prelude::*;
+use model::Interface;
+use model::compose::{BodyFormat, DraftAttachment};
+
+/// Quiet time after the last change before saving, milliseconds.
+const QUIET_MS: u64 = 2_500;
+/// Longest time between saves while typing, milliseconds.
+const MAX_GAP_MS: f64 = 30_000.0;
+
+/// The autosave of one compose form.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Copy)]
+pub struct Autosave {
+    /// The form it saves.
+    pub form: NodeRef<leptos::html::Form>,
+    draft_uid: RwSignal<Option<u32>>,
+    saved_at: RwSignal<Option<i64>>,
+    attachments: RwSignal<Vec<DraftAttachment>>,
+    /// What went wrong last, shown near the form.
+    pub problem: RwSignal<Option<String>>,
+    dirty: RwSignal<bool>,
+    saving: RwSignal<bool>,
+    again: RwSignal<bool>,
+    submitting: RwSignal<bool>,
+    last_save: StoredValue<f64>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl Autosave {
+    /// Autosave for a form showing `draft_uid`, `saved_at` and `attachments`.
+    pub fn new(
+        draft_uid: RwSignal<Option<u32>>,
+        saved_at: RwSignal<Option<i64>>,
+        attachments: RwSignal<Vec<DraftAttachment>>,
+    ) -> Self {
+        let a = Autosave {
+            form: NodeRef::new(),
+            draft_uid,
+            saved_at,
+            attachments,
+            problem: RwSignal::new(None),
+            dirty: RwSignal::new(false),
+            saving: RwSignal::new(false),
+            again: RwSignal::new(false),
+            submitting: RwSignal::new(false),
+            last_save: StoredValue::new(now_ms()),
+            timer: StoredValue::new(None),
+        };
+        let leave = window_event_listener(leptos::ev::pagehide, move |_| a.save_on_leave());
+        on_cleanup(move || leave.remove());
+        a
+    }
+
+    /// Something in the form changed.
+    pub fn changed(&self) {
+        let a = *self;
+        a.dirty.set(true);
+        if let Some(Some(t)) = a.timer.try_get_value() {
+            t.clear();
+        }
+        if now_ms() - a.last_save.get_value() > MAX_GAP_MS {
+            a.save(false);
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || a.save(false),
+            std::time::Duration::from_millis(QUIET_MS),
+        )
+        .ok();
+        a.timer.set_value(handle);
+    }
+
+    /// A submit button was pressed: let it through, unless a save is on its
+    /// way (then wait for it, so the form names the newest draft).
+    pub fn on_submit(&self, ev: leptos::ev::SubmitEvent) {
+        if self.saving.get_untracked() {
+            ev.prevent_default();
+            self.problem
+                .set(Some("Saving the draft first… press the button again in a moment.".to_owned()));
+            return;
+        }
+        if let Some(Some(t)) = self.timer.try_get_value() {
+            t.clear();
+        }
+        self.submitting.set(true);
+    }
+
+    /// Remove an attachment: at once, then save.
+    pub fn remove(&self, ev: leptos::ev::MouseEvent, id: &str) {
+        if !hydrated_form(self.form) {
+            return; // the plain form post removes it
+        }
+        ev.prevent_default();
+        self.attachments.update(|l| l.retain(|a| a.id != id));
+        self.dirty.set(true);
+        self.save(false);
+    }
+
+    /// Files were picked: upload them with a save.
+    pub fn attach(&self) {
+        if hydrated_form(self.form) {
+            self.save(true);
+        }
+    }
+
+    /// Saves now (with the picked files when `files`).
+    fn save(&self, files: bool) {
+        #[cfg(feature = "hydrate")]
+        {
+            use crate::api::compose::compose_submit;
+            let a = *self;
+            if a.submitting.get_untracked() {
+                return;
+            }
+            if a.saving.get_untracked() {
+                a.again.set(true);
+                return;
+            }
+            let Some(data) = a.form_data(files) else {
+                return;
+            };
+            a.saving.set(true);
+            a.dirty.set(false);
+            a.last_save.set_value(now_ms());
+            leptos::task::spawn_local(async move {
+                match compose_submit(data.into()).await {
+                    Ok(o) => {
+                        a.draft_uid.set(o.draft_uid);
+                        a.saved_at.set(Some(o.saved_at));
+                        a.attachments.set(o.attachments);
+                        a.problem.set(None);
+                        if files {
+                            clear_files();
+                        }
+                    }
+                    Err(e) => a.problem.set(Some(format!(
+                        "The draft could not be saved: {e} What you typed is still here."
+                    ))),
+                }
+                a.saving.set(false);
+                if a.again.get_untracked() {
+                    a.again.set(false);
+                    a.save(false);
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = files;
+    }
+
+    /// The page is going away: one last save if anything changed.
+    fn save_on_leave(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            if !self.dirty.get_untracked() || self.submitting.get_untracked() {
+                return;
+            }
+            if let Some(data) = self.form_data(false) {
+                let url = <crate::api::compose::ComposeSubmit as leptos::server_fn::ServerFn>::PATH;
+                let _ = window()
+                    .navigator()
+                    .send_beacon_with_opt_form_data(url, Some(&data));
+                self.dirty.set(false);
+            }
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn form_data(&self, files: bool) -> Option<leptos::web_sys::FormData> {
+        let form = self.form.get_untracked()?;
+        let data = leptos::web_sys::FormData::new_with_form(&form).ok()?;
+        data.delete("op");
+        if !files {
+            data.delete("files");
+        }
+        data.append_with_str("op", "save").ok()?;
+        // The hidden draft field follows the signal, but read the signal to
+        // be sure the newest draft is replaced.
+        data.set_with_str(
+            "draft",
+            &self.draft_uid.get_untracked().map(|u| u.to_string()).unwrap_or_default(),
+        )
+        .ok()?;
+        Some(data)
+    }
+}
+
+fn hydrated_form(form: NodeRef<leptos::html::Form>) -> bool {
+    form.get_untracked().is_some() && cfg!(feature = "hydrate")
+}
+
+#[cfg(feature = "hydrate")]
+fn clear_files() {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(input) = document()
+        .get_element_by_id("files")
+        .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value("");
+    }
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::web_sys::js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// The body field: a text area, or the rich-text editor once hydrated in
+/// the standard interface.
+#[component]
+pub fn Editor(
+    ui: Interface,
+    format: RwSignal<BodyFormat>,
+    body: RwSignal<String>,
+    autosave: Autosave,
+) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let rich = move || hydrated.get() && ui == Interface::Standard && format.get() == BodyFormat::Html;
+    // Switching formats carries the text across.
+    let previous = StoredValue::new(format.get_untracked());
+    Effect::new(move |_| {
+        let now = format.get();
+        let before = previous.get_value();
+        previous.set_value(now);
+        if before == now || !hydrated.get_untracked() {
+            return;
+        }
+        match (before, now) {
+            (BodyFormat::Html, _) => body.set(html_to_plain(&body.get_untracked())),
+            (_, BodyFormat::Html) => body.set(plain_to_html(&body.get_untracked())),
+            _ => {}
+        }
+    });
+    view! {
+        <Show
+            when=rich
+            fallback=move || {
+                view! {
+                    <div class="field body-field">
+                        <label for="body">"Message"</label>
+                        <textarea
+                            id="body"
+                            name="body"
+                            rows="16"
+                            spellcheck="true"
+                            prop:value=move || body.get()
+                            on:input=move |ev| {
+                                body.set(event_target_value(&ev));
+                                autosave.changed();
+                            }
+                        >
+                            {body.get_untracked()}
+                        </textarea>
+                    </div>
+                }
+            }
+        >
+            <RichText body autosave />
+        </Show>
+    }
+}
+
+/// Text of an HTML body, as the browser lays it out.
+fn html_to_plain(html: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(div) = document().create_element("div") {
+            div.set_inner_html(html);
+            if let Ok(el) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(div) {
+                return el.inner_text();
+            }
+        }
+    }
+    html.to_owned()
+}
+
+/// Plain text as paragraphs of escaped HTML.
+fn plain_to_html(text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    text.split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect()
+}
+
+/// One formatting command of the toolbar.
+struct Command {
+    label: &'static str,
+    symbol: &'static str,
+    command: &'static str,
+    value: &'static str,
+}
+
+const COMMANDS: [Command; 13] = [
+    Command { label: "Bold", symbol: "B", command: "bold", value: "" },
+    Command { label: "Italic", symbol: "I", command: "italic", value: "" },
+    Command { label: "Underline", symbol: "U", command: "underline", value: "" },
+    Command { label: "Strikethrough", symbol: "S", command: "strikeThrough", value: "" },
+    Command { label: "Bulleted list", symbol: "•", command: "insertUnorderedList", value: "" },
+    Command { label: "Numbered list", symbol: "1.", command: "insertOrderedList", value: "" },
+    Command { label: "Indent", symbol: "→", command: "indent", value: "" },
+    Command { label: "Outdent", symbol: "←", command: "outdent", value: "" },
+    Command { label: "Quote", symbol: "❝", command: "formatBlock", value: "blockquote" },
+    Command { label: "Link", symbol: "🔗", command: "createLink", value: "" },
+    Command { label: "Clear formatting", symbol: "⌫", command: "removeFormat", value: "" },
+    Command { label: "Undo", symbol: "↶", command: "undo", value: "" },
+    Command { label: "Redo", symbol: "↷", command: "redo", value: "" },
+];
+
+fn exec(command: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let value = if command == "createLink" {
+            match window().prompt_with_message("Link address (https://…)") {
+                Ok(Some(v)) if !v.trim().is_empty() => v,
+                _ => return,
+            }
+        } else {
+            value.to_owned()
+        };
+        if let Ok(doc) = document().dyn_into::<leptos::web_sys::HtmlDocument>() {
+            let _ = doc.exec_command_with_show_ui_and_value(command, false, &value);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (command, value);
+}
+
+#[component]
+fn RichText(body: RwSignal<String>, autosave: Autosave) -> impl IntoView {
+    let editor = NodeRef::<leptos::html::Div>::new();
+    // The body was sanitised on the server; it is the editor's starting point.
+    Effect::new(move |_| {
+        if let Some(el) = editor.get() {
+            el.set_inner_html(&body.get_untracked());
+        }
+    });
+    let sync = move || {
+        if let Some(el) = editor.get_untracked() {
+            body.set(el.inner_html());
+            autosave.changed();
+        }
+    };
+    let buttons = COMMANDS
+        .iter()
+        .map(|c| {
+            let (command, value) = (c.command, c.value);
+            view! {
+                <button
+                    type="button"
+                    aria-label=c.label
+                    title=c.label
+                    on:mousedown=|ev| ev.prevent_default()
+                    on:click=move |_| {
+                        exec(command, value);
+                        sync();
+                    }
+                >
+                    {c.symbol}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="field body-field">
+            <span id="body-label" class="label">"Message"</span>
+            <div role="toolbar" aria-label="Formatting" class="format-bar">
+                {buttons}
+                <label for="font-size" class="sr-only">"Font size"</label>
+                <select
+                    id="font-size"
+                    on:change=move |ev| {
+                        exec("fontSize", &event_target_value(&ev));
+                        sync();
+                    }
+                >
+                    <option value="2">"Small"</option>
+                    <option value="3" selected>"Normal"</option>
+                    <option value="5">"Large"</option>
+                    <option value="7">"Huge"</option>
+                </select>
+                <label for="text-colour" class="sr-only">"Text colour"</label>
+                <input
+                    id="text-colour"
+                    type="color"
+                    value="#000000"
+                    on:change=move |ev| {
+                        exec("foreColor", &event_target_value(&ev));
+                        sync();
+                    }
+                />
+            </div>
+            <div
+                id="body-editor"
+                class="editor"
+                contenteditable="true"
+                role="textbox"
+                aria-multiline="true"
+                aria-labelledby="body-label"
+                spellcheck="true"
+                node_ref=editor
+                on:input=move |_| sync()
+            ></div>
+            <input type="hidden" name="body" value=move || body.get() />
+        </div>
+    }
+}

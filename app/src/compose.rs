@@ -1,0 +1,930 @@
+//! Compose and send, server side: the form as posted, drafts in the Drafts
+//! folder, sending to local mailboxes and to the outbound queue.
+//!
+//! Every submission first saves the draft (replacing the previous one), so
+//! whatever happens next — a bad address, a file over the limit, an expired
+//! session, a crash — nothing typed is lost. Sending then builds the final
+//! message from the same form.
+
+use crate::error::AppError;
+use crate::mail::{store_error, with_store};
+use crate::session::signed_in;
+use compose::{Attachment, Mailbox, Outgoing, parse_addresses};
+use mailstore::{Flag, Mailstore};
+use model::compose::{BodyFormat, ComposeOutcome, ComposeState, Draft, DraftAttachment, Priority};
+use model::mail::MessageRef;
+use model::{AccountStatus, Interface};
+
+const DRAFTS: &str = "Drafts";
+const SENT: &str = "Sent";
+/// Preference keys of the identity and the spell-check language.
+pub const PREF_NAME: &str = "identity.name";
+/// The signature appended to new messages.
+pub const PREF_SIGNATURE: &str = "identity.signature";
+/// The spell-check language.
+pub const PREF_LANGUAGE: &str = "spell.language";
+
+/// A file posted with the form.
+pub struct Upload {
+    /// File name as the browser sent it.
+    pub filename: String,
+    /// Content type as the browser sent it.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The compose form as posted.
+#[derive(Default)]
+pub struct Form {
+    /// What to do: `save`, `send`, `spell`, `fix`, `attach`, `remove:<id>`.
+    pub op: String,
+    /// The message.
+    pub draft: Draft,
+    /// Attachments of the previous draft to keep (`d<part>`, or `orig` for
+    /// the forwarded message).
+    pub keep: Vec<String>,
+    /// New files.
+    pub uploads: Vec<Upload>,
+    /// Files refused for size: (name, bytes).
+    pub refused: Vec<(String, u64)>,
+    /// Spelling corrections: (word, replacement).
+    pub fixes: Vec<(String, String)>,
+    /// Where the form was (`standard` or `basic`).
+    pub interface: Interface,
+}
+
+/// Reads the multipart form, keeping files within `max` bytes in all.
+pub async fn read_form(
+    data: leptos::server_fn::codec::MultipartData,
+    max: u64,
+) -> Result<Form, AppError> {
+    let mut data = data.into_inner().ok_or(AppError::Internal)?;
+    let mut form = Form::default();
+    let mut total: u64 = 0;
+    let bad = |e: &dyn std::fmt::Display| AppError::BadRequest {
+        message: format!("The form could not be read ({e}). Try again."),
+    };
+    let mut original_folder = String::new();
+    let mut original_uid = None;
+    while let Some(mut field) = data.next_field().await.map_err(|e| bad(&e))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "files" {
+            let filename = field.file_name().unwrap_or_default().trim().to_owned();
+            let content_type = field
+                .content_type()
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "application/octet-stream".to_owned());
+            let mut bytes = Vec::new();
+            let mut size: u64 = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|e| bad(&e))? {
+                size += chunk.len() as u64;
+                if total + size <= max {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if filename.is_empty() && size == 0 {
+                continue; // an empty file input
+            }
+            if total + size > max {
+                form.refused.push((filename, size));
+                continue;
+            }
+            total += size;
+            form.uploads.push(Upload {
+                filename: if filename.is_empty() {
+                    "attachment".to_owned()
+                } else {
+                    filename
+                },
+                content_type,
+                bytes,
+            });
+            continue;
+        }
+        let value = field.text().await.map_err(|e| bad(&e))?;
+        let d = &mut form.draft;
+        match name.as_str() {
+            "op" => form.op = value,
+            "to" => d.to = value,
+            "cc" => d.cc = value,
+            "bcc" => d.bcc = value,
+            "subject" => d.subject = value,
+            "body" => d.body = value.replace("\r\n", "\n"),
+            "format" => d.format = BodyFormat::parse(&value),
+            "priority" => d.priority = Priority::parse(&value),
+            "receipt" => d.receipt = !value.is_empty(),
+            "draft" => d.draft_uid = value.parse().ok(),
+            "keep" => form.keep.push(value),
+            "in_reply_to" => d.in_reply_to = Some(value).filter(|v| !v.trim().is_empty()),
+            "references" => {
+                d.references = value.split_whitespace().map(str::to_owned).collect();
+            }
+            "original_folder" => original_folder = value,
+            "original_uid" => original_uid = value.parse().ok(),
+            "forwarding" => d.forwarding = value == "1",
+            "interface" => {
+                form.interface = if value == "basic" {
+                    Interface::Basic
+                } else {
+                    Interface::Standard
+                }
+            }
+            _ => {
+                if let Some(word) = name.strip_prefix("fix:") {
+                    if !value.is_empty() && value != word {
+                        form.fixes.push((word.to_owned(), value));
+                    }
+                }
+            }
+        }
+        // Submit buttons may carry the operation in their name, so that one
+        // form has several (`op:send`, `op:remove:d3` …).
+        if let Some(op) = name.strip_prefix("op:") {
+            form.op = op.to_owned();
+        }
+    }
+    if let (false, Some(uid)) = (original_folder.is_empty(), original_uid) {
+        form.draft.original = Some(MessageRef {
+            folder: original_folder,
+            uid,
+        });
+    }
+    Ok(form)
+}
+
+/// The signed-in user's sender identity, signature and language.
+struct Identity {
+    from: Mailbox,
+    signature: String,
+    language: String,
+}
+
+fn identity(
+    dir: &accounts::Directory,
+    user: &crate::session::SignedIn,
+    default_language: &str,
+) -> Result<Identity, AppError> {
+    let pref = |k: &str| {
+        dir.pref(user.account_id, k).map_err(|e| {
+            tracing::error!(error = %e, "prefs");
+            AppError::Internal
+        })
+    };
+    let name = pref(PREF_NAME)?.filter(|n| !n.trim().is_empty());
+    Ok(Identity {
+        from: Mailbox::new(name.as_deref(), &user.address),
+        signature: pref(PREF_SIGNATURE)?.unwrap_or_default(),
+        language: pref(PREF_LANGUAGE)?.unwrap_or_else(|| default_language.to_owned()),
+    })
+}
+
+/// The HTML and text bodies to send for a draft's body.
+fn bodies(draft: &Draft) -> (Option<String>, String) {
+    match draft.format {
+        BodyFormat::Html => {
+            let html = sanitize::compose_html(&draft.body);
+            let text = sanitize::html_to_text(&html);
+            (Some(html), text)
+        }
+        BodyFormat::Simple => (Some(compose::simple::to_html(&draft.body)), draft.body.clone()),
+        BodyFormat::Plain => (None, draft.body.clone()),
+    }
+}
+
+/// Replaces whole-word occurrences of `word` in `text`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(is_word) || after.is_some_and(is_word) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The attachments of a stored draft, as the form lists them.
+fn draft_attachments(raw: &[u8]) -> Vec<DraftAttachment> {
+    mailview::view(raw, &mailview::ViewOptions::default())
+        .attachments
+        .into_iter()
+        .filter(|a| !a.inline)
+        .map(|a| DraftAttachment {
+            id: format!("d{}", a.part),
+            filename: a.filename,
+            content_type: a.content_type,
+            size: a.size,
+        })
+        .collect()
+}
+
+/// Everything a submission needs from outside the store.
+struct Context {
+    user: crate::session::SignedIn,
+    identity: Identity,
+    max_bytes: u64,
+    now: i64,
+}
+
+/// Builds the message of `form` (attachments from the previous draft, the
+/// forwarded original and new uploads), saves it as the draft and returns
+/// the message and the new draft's UID. `Err` only when nothing could be
+/// saved.
+fn save_draft(
+    store: &Mailstore,
+    form: &Form,
+    ctx: &Context,
+) -> Result<(Outgoing, u32, Option<AppError>), AppError> {
+    let draft = &form.draft;
+    let previous = match draft.draft_uid {
+        Some(uid) => store.raw(DRAFTS, uid).map_err(store_error)?,
+        None => None,
+    };
+    let removing = form.op.strip_prefix("remove:");
+    let mut attachments = Vec::new();
+    let mut attached_messages = Vec::new();
+    for id in form.keep.iter().filter(|k| Some(k.as_str()) != removing) {
+        if id == "orig" {
+            if let Some(o) = &draft.original {
+                if let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)? {
+                    attached_messages.push(raw);
+                }
+            }
+        } else if let (Some(part), Some(prev)) =
+            (id.strip_prefix('d').and_then(|p| p.parse().ok()), &previous)
+        {
+            if let Some(p) = mailview::attachment(prev, part) {
+                attachments.push(Attachment {
+                    filename: p.filename,
+                    content_type: p.content_type,
+                    bytes: p.bytes,
+                });
+            }
+        }
+    }
+    let mut problem = None;
+    let mut total: u64 = attachments.iter().map(|a| a.bytes.len() as u64).sum::<u64>()
+        + attached_messages.iter().map(|m| m.len() as u64).sum::<u64>();
+    for u in &form.uploads {
+        if total + u.bytes.len() as u64 > ctx.max_bytes {
+            problem = Some(AppError::MessageTooLarge {
+                max_mb: ctx.max_bytes / (1024 * 1024),
+            });
+            continue;
+        }
+        total += u.bytes.len() as u64;
+        attachments.push(Attachment {
+            filename: u.filename.clone(),
+            content_type: u.content_type.clone(),
+            bytes: u.bytes.clone(),
+        });
+    }
+    if !form.refused.is_empty() {
+        problem = Some(AppError::MessageTooLarge {
+            max_mb: ctx.max_bytes / (1024 * 1024),
+        });
+    }
+    let mut draft = draft.clone();
+    for (word, with) in &form.fixes {
+        draft.body = replace_word(&draft.body, word, with);
+    }
+    let (html, text) = bodies(&draft);
+    let out = Outgoing {
+        from: ctx.identity.from.clone(),
+        subject: draft.subject.clone(),
+        html,
+        text,
+        priority: draft.priority,
+        receipt_to: draft.receipt.then(|| ctx.user.address.clone()),
+        in_reply_to: draft.in_reply_to.clone(),
+        references: draft.references.clone(),
+        attachments,
+        attached_messages,
+        date: ctx.now,
+        user_agent: Some("Webmail".to_owned()),
+        ..Outgoing::default()
+    };
+    let built = compose::draft::write(&out, &draft).map_err(|e| {
+        tracing::error!(error = %e, "draft build");
+        AppError::Internal
+    })?;
+    let uid = store
+        .append(DRAFTS, &built.sent_copy, &[Flag::Seen, Flag::Draft], Some(ctx.now))
+        .map_err(store_error)?;
+    if let Some(old) = draft.draft_uid.filter(|_| previous.is_some()) {
+        // The replaced draft goes to retention, where it can be restored.
+        store.expunge(DRAFTS, &[old]).map_err(store_error)?;
+    }
+    let mut out = out;
+    out.to = Vec::new();
+    Ok((out, uid, problem))
+}
+
+/// Parses one address field, naming the field in the error.
+fn addresses(field: &str, typed: &str) -> Result<Vec<Mailbox>, AppError> {
+    parse_addresses(typed).map_err(|e| match e {
+        compose::Error::BadAddress { input, reason } => AppError::BadAddress {
+            message: format!("“{input}” in {field} is not a valid address: {reason}."),
+        },
+        other => AppError::BadAddress {
+            message: format!("{field}: {other}"),
+        },
+    })
+}
+
+/// Every problem with the typed addresses, one sentence each.
+pub fn address_problems(draft: &Draft) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, typed) in [("To", &draft.to), ("Cc", &draft.cc), ("Bcc", &draft.bcc)] {
+        for one in typed.split([',', ';']).filter(|s| !s.trim().is_empty()) {
+            if let Err(e) = addresses(field, one) {
+                out.push(e.to_string());
+            }
+        }
+    }
+    if out.is_empty() && [&draft.to, &draft.cc, &draft.bcc].iter().all(|s| s.trim().is_empty()) {
+        out.push(AppError::NoRecipients.to_string());
+    }
+    out
+}
+
+/// Handles one submission. Returns the draft's UID (when one was saved)
+/// with the outcome, so a refused send can reopen the saved draft.
+pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError>) {
+    let prepared = async {
+        let state = crate::state::app_state()?;
+        let user = signed_in()?;
+        let dir = state.directory.clone();
+        let u = user.clone();
+        let lang = state.web.default_spell_language.clone();
+        let identity = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
+            .await
+            .map_err(|_| AppError::Internal)??;
+        Ok::<_, AppError>((state, user, identity))
+    };
+    let (state, user, identity) = match prepared.await {
+        Ok(p) => p,
+        Err(e) => return (None, Err(e)),
+    };
+    let ctx = std::sync::Arc::new(Context {
+        user,
+        identity,
+        max_bytes: state.web.max_message_bytes,
+        now: now(),
+    });
+    let form = std::sync::Arc::new(form);
+    let saved = {
+        let (form, ctx) = (form.clone(), ctx.clone());
+        with_store(move |store| save_draft(store, &form, &ctx)).await
+    };
+    let (out, uid, problem) = match saved {
+        Ok(s) => s,
+        Err(e) => return (None, Err(e)),
+    };
+    let attachments = {
+        let r = with_store(move |s| Ok(s.raw(DRAFTS, uid).map_err(store_error)?)).await;
+        r.ok().flatten().map(|raw| draft_attachments(&raw)).unwrap_or_default()
+    };
+    let saved_outcome = ComposeOutcome {
+        draft_uid: Some(uid),
+        saved_at: ctx.now,
+        attachments,
+        ..ComposeOutcome::default()
+    };
+    if let Some(p) = problem {
+        return (Some(uid), Err(p));
+    }
+    if form.op != "send" {
+        return (Some(uid), Ok(saved_outcome));
+    }
+    match send(&state, &ctx, &form.draft, out, uid).await {
+        Ok(outcome) => (None, Ok(outcome)),
+        Err(e) => (Some(uid), Err(e)),
+    }
+}
+
+/// Sends the saved draft `uid`: local recipients get it at once, others go
+/// to the outbound queue; a copy goes to Sent and the draft is removed.
+async fn send(
+    state: &crate::state::AppState,
+    ctx: &Context,
+    draft: &Draft,
+    mut out: Outgoing,
+    uid: u32,
+) -> Result<ComposeOutcome, AppError> {
+    if ctx.user.status == AccountStatus::SuspendedSending {
+        return Err(AppError::SendingSuspended);
+    }
+    out.to = addresses("To", &draft.to)?;
+    out.cc = addresses("Cc", &draft.cc)?;
+    out.bcc = addresses("Bcc", &draft.bcc)?;
+    let built = out.build().map_err(|e| match e {
+        compose::Error::NoRecipients => AppError::NoRecipients,
+        compose::Error::BadAddress { input, reason } => AppError::BadAddress {
+            message: format!("“{input}” is not a valid address: {reason}."),
+        },
+        other => {
+            tracing::error!(error = %other, "build");
+            AppError::Internal
+        }
+    })?;
+    // Split recipients: mailboxes on this server, and the rest.
+    let dir = state.directory.clone();
+    let recipients = built.recipients.clone();
+    let (local, remote) = tokio::task::spawn_blocking(move || {
+        let domains = dir.domains()?;
+        let mut local = Vec::new();
+        let mut remote = Vec::new();
+        for r in recipients {
+            let domain = r.rsplit_once('@').map(|(_, d)| d.to_lowercase()).unwrap_or_default();
+            if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
+                match dir.find_user(&r)? {
+                    Some(account) => local.push(account),
+                    None => return Ok(Err(r)),
+                }
+            } else {
+                remote.push(r);
+            }
+        }
+        Ok(Ok((local, remote)))
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|e: accounts::Error| {
+        tracing::error!(error = %e, "directory");
+        AppError::Internal
+    })?
+    .map_err(|unknown| AppError::BadAddress {
+        message: format!("There is no mailbox {unknown} on this server. Check the spelling."),
+    })?;
+    // The promise comes first: the queue entry is on disk before anything
+    // is reported as sent.
+    if !remote.is_empty() {
+        let out = state.outbound.clone();
+        let (account, from, bytes, rcpts) = (
+            ctx.user.address.clone(),
+            built.envelope_from.clone(),
+            built.transport.clone(),
+            remote.clone(),
+        );
+        let now = ctx.now;
+        tokio::task::spawn_blocking(move || out.queue.enqueue(&account, &from, &rcpts, &bytes, now))
+            .await
+            .map_err(|_| AppError::Internal)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "enqueue");
+                AppError::Internal
+            })?;
+        state.outbound.wake.notify_one();
+    }
+    let data_root = state.data_dir.clone();
+    let dir = state.directory.clone();
+    let transport = built.transport.clone();
+    let sender = ctx.user.address.clone();
+    let delivered = tokio::task::spawn_blocking(move || {
+        let mut n = 0u32;
+        for account in &local {
+            match deliver_local(&dir, &data_root, account, &sender, &transport) {
+                Ok(()) => n += 1,
+                Err(e) => tracing::error!(to = %account.address, error = %e, "local delivery"),
+            }
+        }
+        n
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
+    let sent_copy = built.sent_copy.clone();
+    let original = draft.original.clone();
+    let forwarding = draft.forwarding;
+    let now = ctx.now;
+    with_store(move |store| {
+        store
+            .append(SENT, &sent_copy, &[Flag::Seen], Some(now))
+            .map_err(store_error)?;
+        store.expunge(DRAFTS, &[uid]).map_err(store_error)?;
+        if let Some(o) = &original {
+            let flag = if forwarding {
+                Flag::Keyword(mailstore::FORWARDED.to_owned())
+            } else {
+                Flag::Answered
+            };
+            // The original may have been moved or deleted meanwhile.
+            let _ = store.set_flags(&o.folder, &[o.uid], &[flag]);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(ComposeOutcome {
+        draft_uid: None,
+        saved_at: ctx.now,
+        attachments: Vec::new(),
+        sent: true,
+        delivered,
+        queued: remote.len() as u32,
+    })
+}
+
+/// Delivers into a mailbox on this server, honouring its owner's block list.
+pub fn deliver_local(
+    dir: &accounts::Directory,
+    data_root: &std::path::Path,
+    account: &accounts::Account,
+    sender: &str,
+    message: &[u8],
+) -> Result<(), String> {
+    let blocked = dir
+        .sender_verdict(account.id, sender)
+        .map_err(|e| e.to_string())?
+        == Some(accounts::SenderList::Block);
+    let folder = blocked.then_some("Junk");
+    mailstore::deliver(&account.user_dir(data_root), folder, message)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// What opens the compose page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Opening {
+    /// A draft in Drafts to continue.
+    pub draft: Option<u32>,
+    /// The message answered or forwarded.
+    pub original: Option<MessageRef>,
+    /// `reply`, `all`, `forward` or `attach`.
+    pub mode: String,
+    /// Pre-filled To (a `mailto:` link).
+    pub to: String,
+    /// Run the spell checker on the body.
+    pub spell: bool,
+    /// Show the address problems (a send was refused for them).
+    pub check_addresses: bool,
+    /// Which interface: its default body format differs.
+    pub interface: Interface,
+}
+
+/// The compose page's state for `opening`.
+pub async fn load(opening: Opening) -> Result<ComposeState, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let dir = state.directory.clone();
+    let u = user.clone();
+    let lang = state.web.default_spell_language.clone();
+    let identity = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
+        .await
+        .map_err(|_| AppError::Internal)??;
+    let own = user.address.clone();
+    let format = match opening.interface {
+        Interface::Standard => BodyFormat::Html,
+        Interface::Basic => BodyFormat::Plain,
+    };
+    let signature = identity.signature.clone();
+    let o = opening.clone();
+    let (draft, known, saved_at) = with_store(move |store| {
+        let known = known_recipients(store);
+        if let Some(uid) = o.draft {
+            let raw = store
+                .raw(DRAFTS, uid)
+                .map_err(store_error)?
+                .ok_or(AppError::NoSuchMessage)?;
+            let saved = store.summary(DRAFTS, uid).map_err(store_error)?.map(|s| s.arrival);
+            return Ok((draft_from_raw(&raw, uid), known, saved));
+        }
+        let mut draft = match (&o.original, o.mode.as_str()) {
+            (Some(orig), mode) => {
+                let raw = store
+                    .raw(&orig.folder, orig.uid)
+                    .map_err(store_error)?
+                    .ok_or(AppError::NoSuchMessage)?;
+                let prefill = match mode {
+                    "all" => compose::reply::reply(&raw, compose::reply::ReplyKind::ReplyAll, &[&own]),
+                    "forward" => compose::reply::forward_inline(&raw),
+                    "attach" => compose::reply::forward_as_attachment(&raw).map(|(p, _)| p),
+                    _ => compose::reply::reply(&raw, compose::reply::ReplyKind::Reply, &[&own]),
+                }
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "prefill");
+                    AppError::NoSuchMessage
+                })?;
+                let mut d = prefill.to_draft(format);
+                d.original = Some(orig.clone());
+                d.forwarding = matches!(mode, "forward" | "attach");
+                if mode == "attach" {
+                    d.body = String::new();
+                    d.attachments.push(DraftAttachment {
+                        id: "orig".to_owned(),
+                        filename: format!("{}.eml", non_empty_name(&d.subject)),
+                        content_type: "message/rfc822".to_owned(),
+                        size: raw.len() as u64,
+                    });
+                }
+                d
+            }
+            (None, _) => Draft {
+                to: o.to.clone(),
+                format,
+                ..Draft::default()
+            },
+        };
+        if !signature.trim().is_empty() && o.draft.is_none() {
+            draft.body = with_signature(&draft.body, &signature, format);
+        }
+        Ok((draft, known, None))
+    })
+    .await?;
+    let languages = state.spell.languages();
+    let language = if languages.contains(&identity.language) {
+        identity.language.clone()
+    } else {
+        languages.first().cloned().unwrap_or_default()
+    };
+    let misspellings = if opening.spell {
+        let text = match draft.format {
+            BodyFormat::Html => sanitize::html_to_text(&draft.body),
+            _ => draft.body.clone(),
+        };
+        let spell = state.spell.clone();
+        let lang = language.clone();
+        Some(
+            tokio::task::spawn_blocking(move || spell.check(&lang, &text))
+                .await
+                .map_err(|_| AppError::Internal)?
+                .map_err(|e| AppError::BadRequest {
+                    message: format!("Spelling could not be checked: {e}"),
+                })?,
+        )
+    } else {
+        None
+    };
+    Ok(ComposeState {
+        address_problems: if opening.check_addresses {
+            address_problems(&draft)
+        } else {
+            Vec::new()
+        },
+        draft,
+        from: identity.from.to_string(),
+        misspellings,
+        languages,
+        language,
+        known_recipients: known,
+        saved_at,
+        sending_suspended: user.status == AccountStatus::SuspendedSending,
+        max_mb: state.web.max_message_bytes / (1024 * 1024),
+    })
+}
+
+fn non_empty_name(subject: &str) -> String {
+    let cleaned: String = subject
+        .chars()
+        .map(|c| if c.is_control() || "/\\:".contains(c) { '_' } else { c })
+        .collect();
+    if cleaned.trim().is_empty() {
+        "message".to_owned()
+    } else {
+        cleaned.trim().to_owned()
+    }
+}
+
+fn with_signature(body: &str, signature: &str, format: BodyFormat) -> String {
+    match format {
+        BodyFormat::Html => {
+            let sig = compose::reply::text_to_html(signature);
+            format!("<p><br></p><p>-- <br>{sig}</p>{body}")
+        }
+        _ => format!("\n\n-- \n{signature}{body}"),
+    }
+}
+
+/// A stored draft back into the form.
+fn draft_from_raw(raw: &[u8], uid: u32) -> Draft {
+    let (html, text) = compose::draft::bodies(raw);
+    let mut draft = compose::draft::state(raw).unwrap_or_else(|| {
+        let v = mailview::view(raw, &mailview::ViewOptions::default());
+        let join = |l: &[model::mail::Address]| {
+            l.iter()
+                .map(|a| {
+                    if a.name.is_empty() {
+                        a.email.clone()
+                    } else {
+                        format!("{} <{}>", a.name, a.email)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Draft {
+            to: join(&v.to),
+            cc: join(&v.cc),
+            subject: v.subject.clone(),
+            format: if html.is_some() {
+                BodyFormat::Html
+            } else {
+                BodyFormat::Plain
+            },
+            ..Draft::default()
+        }
+    });
+    draft.body = match (draft.format, html) {
+        (BodyFormat::Html, Some(h)) => sanitize::compose_html(&h),
+        _ => text.trim_end_matches(['\r', '\n']).to_owned(),
+    };
+    draft.attachments = draft_attachments(raw);
+    draft.draft_uid = Some(uid);
+    draft
+}
+
+/// Addresses from the newest messages in Sent, for completion.
+fn known_recipients(store: &Mailstore) -> Vec<String> {
+    let Ok(page) = store.list(SENT, mailstore::SortKey::Date, true, 0, 200) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for m in page.items {
+        for field in [&m.to, &m.cc] {
+            if let Ok(list) = parse_addresses(field) {
+                for a in list {
+                    let s = a.to_string();
+                    if !out.iter().any(|o| o.eq_ignore_ascii_case(&s)) && out.len() < 500 {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The queue entries of the signed-in user.
+pub async fn outbox() -> Result<Vec<model::compose::OutboxEntry>, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    tokio::task::spawn_blocking(move || state.outbound.queue.list(&user.address))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "outbox");
+            AppError::Internal
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_replaced_whole() {
+        let cases = [
+            ("teh cat", "teh", "the", "the cat"),
+            ("tehran teh", "teh", "the", "tehran the"),
+            ("Teh teh, teh.", "teh", "the", "Teh the, the."),
+            ("don't dont", "dont", "don't", "don't don't"),
+            ("", "x", "y", ""),
+            ("é teh é", "teh", "the", "é the é"),
+        ];
+        for (text, word, with, expected) in cases {
+            assert_eq!(replace_word(text, word, with), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn address_problems_name_the_field() {
+        let d = Draft {
+            to: "ann@example.com, bob@".to_owned(),
+            cc: "carol at example".to_owned(),
+            ..Draft::default()
+        };
+        let p = address_problems(&d);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("“bob@” in To"), "{p:?}");
+        assert!(p[1].contains("in Cc"), "{p:?}");
+        assert_eq!(
+            address_problems(&Draft::default()),
+            vec![AppError::NoRecipients.to_string()]
+        );
+        assert!(address_problems(&Draft {
+            bcc: "x@example.org".to_owned(),
+            ..Draft::default()
+        })
+        .is_empty());
+    }
+}
+
+/// Runs a submission and answers it: plain form posts are redirected (to
+/// the mailbox once sent, else back to the saved draft, with any error);
+/// the hydrated app gets the outcome.
+pub async fn respond(form: Form) -> Result<ComposeOutcome, AppError> {
+    let parts = crate::session::request_parts()?;
+    let ui = form.interface;
+    let op = form.op.clone();
+    let (uid, result) = submit(form).await;
+    if crate::session::is_plain_form(&parts) {
+        let to = match (&result, uid) {
+            (Ok(o), _) if o.sent => ui.href(&format!("/mail?sent={}", o.queued)),
+            (Ok(_), Some(uid)) if op == "spell" => {
+                ui.href(&format!("/mail/compose?draft={uid}&spell=1"))
+            }
+            (Ok(_), Some(uid)) => ui.href(&format!("/mail/compose?draft={uid}&saved=1")),
+            (Err(e), Some(uid)) => {
+                let check = matches!(e, AppError::BadAddress { .. } | AppError::NoRecipients);
+                ui.href(&format!(
+                    "/mail/compose?draft={uid}&{}{}",
+                    e.to_query(),
+                    if check { "&check=1" } else { "" }
+                ))
+            }
+            (_, None) => ui.href(&format!(
+                "/mail/compose?{}",
+                result.as_ref().err().map(AppError::to_query).unwrap_or_default()
+            )),
+        };
+        leptos_axum::redirect(&to);
+    }
+    result
+}
+
+/// Spelling of `text` in `language` (or the user's).
+pub async fn spell(
+    language: String,
+    text: String,
+) -> Result<Vec<model::compose::Misspelling>, AppError> {
+    let state = crate::state::app_state()?;
+    signed_in()?;
+    let spell = state.spell.clone();
+    let language = if language.is_empty() {
+        state.web.default_spell_language.clone()
+    } else {
+        language
+    };
+    tokio::task::spawn_blocking(move || spell.check(&language, &text))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| AppError::BadRequest {
+            message: format!("Spelling could not be checked: {e}"),
+        })
+}
+
+/// (name, signature, language, languages installed).
+pub async fn identity_settings() -> Result<(String, String, String, Vec<String>), AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let dir = state.directory.clone();
+    let lang = state.web.default_spell_language.clone();
+    let id = tokio::task::spawn_blocking(move || identity(&dir, &user, &lang))
+        .await
+        .map_err(|_| AppError::Internal)??;
+    Ok((
+        id.from.name.unwrap_or_default(),
+        id.signature,
+        id.language,
+        state.spell.languages(),
+    ))
+}
+
+/// Saves the identity; plain form posts return to the settings page.
+pub async fn set_identity(name: String, signature: String, language: String) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let parts = crate::session::request_parts()?;
+    let name: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
+    let signature: String = signature.replace("\r\n", "\n").chars().take(2000).collect();
+    if !language.is_empty() && !state.spell.languages().contains(&language) {
+        return Err(AppError::BadRequest {
+            message: "That spell-check language is not installed.".to_owned(),
+        });
+    }
+    let dir = state.directory.clone();
+    let id = user.account_id;
+    tokio::task::spawn_blocking(move || {
+        dir.set_pref(id, PREF_NAME, name.trim())?;
+        dir.set_pref(id, PREF_SIGNATURE, &signature)?;
+        if !language.is_empty() {
+            dir.set_pref(id, PREF_LANGUAGE, &language)?;
+        }
+        Ok::<_, accounts::Error>(())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "identity");
+        AppError::Internal
+    })?;
+    if crate::session::is_plain_form(&parts) {
+        leptos_axum::redirect(&user.interface.href("/settings?saved=1"));
+    }
+    Ok(())
+}

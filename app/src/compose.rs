@@ -928,3 +928,104 @@ pub async fn set_identity(name: String, signature: String, language: String) -> 
     }
     Ok(())
 }
+
+/// Answers a read-receipt request: `send` builds and sends the receipt
+/// (RFC 8098); either way the message gets `$MDNSent`, so the question is
+/// asked only once.
+pub async fn answer_receipt(folder: String, uid: u32, send: bool) -> Result<usize, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let f = folder.clone();
+    let raw = with_store(move |s| s.raw(&f, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage))
+        .await?;
+    if send {
+        if user.status == AccountStatus::SuspendedSending {
+            return Err(AppError::SendingSuspended);
+        }
+        let dir = state.directory.clone();
+        let u = user.clone();
+        let lang = state.web.default_spell_language.clone();
+        let id = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
+            .await
+            .map_err(|_| AppError::Internal)??;
+        let to = compose::mdn::offer(&raw, &[&user.address], compose::mdn::Situation::default())
+            .ok_or(AppError::BadRequest {
+                message: "This message does not ask for a read receipt.".to_owned(),
+            })?;
+        let built = compose::mdn::build(
+            &raw,
+            &compose::mdn::Receipt {
+                user: &id.from,
+                to: &to,
+                reporting_ua: "Webmail",
+                host: &state.web.hostname,
+                date: now(),
+            },
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "receipt");
+            AppError::Internal
+        })?;
+        dispatch(&state, &user.address, &built).await?;
+    }
+    with_store(move |s| {
+        s.set_flags(&folder, &[uid], &[Flag::Keyword(mailstore::MDN_SENT.to_owned())])
+            .map_err(store_error)
+    })
+    .await
+}
+
+/// Hands a built message to its recipients: mailboxes here directly, the
+/// rest through the queue. Unknown local mailboxes are skipped (a receipt
+/// to a vanished address is not worth an error).
+async fn dispatch(
+    state: &crate::state::AppState,
+    account: &str,
+    built: &compose::Built,
+) -> Result<(), AppError> {
+    let dir = state.directory.clone();
+    let data_root = state.data_dir.clone();
+    let recipients = built.recipients.clone();
+    let bytes = built.transport.clone();
+    let sender = account.to_owned();
+    let remote = tokio::task::spawn_blocking(move || -> Result<Vec<String>, accounts::Error> {
+        let domains = dir.domains()?;
+        let mut remote = Vec::new();
+        for r in recipients {
+            let domain = r.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
+            if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
+                if let Some(a) = dir.find_user(&r)? {
+                    if let Err(e) = deliver_local(&dir, &data_root, &a, &sender, &bytes) {
+                        tracing::error!(to = %r, error = %e, "local delivery");
+                    }
+                }
+            } else {
+                remote.push(r);
+            }
+        }
+        Ok(remote)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "directory");
+        AppError::Internal
+    })?;
+    if !remote.is_empty() {
+        let out = state.outbound.clone();
+        let (account, from, bytes) = (
+            account.to_owned(),
+            built.envelope_from.clone(),
+            built.transport.clone(),
+        );
+        tokio::task::spawn_blocking(move || out.queue.enqueue(&account, &from, &remote, &bytes, now()))
+            .await
+            .map_err(|_| AppError::Internal)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "enqueue");
+                AppError::Internal
+            })?;
+        state.outbound.wake.notify_one();
+    }
+    Ok(())
+}

@@ -541,7 +541,21 @@ pub async fn open_message(
                 .map_err(store_error)?;
             (there(p), there(n))
         };
+        let receipt_request = if nested.is_empty() {
+            compose::mdn::offer(
+                &raw,
+                &[&user.address],
+                compose::mdn::Situation {
+                    in_sent_or_drafts: matches!(folder.as_str(), "Sent" | "Drafts"),
+                    mdn_sent: summary.flags.contains(&Flag::Keyword(mailstore::MDN_SENT.to_owned())),
+                },
+            )
+            .map(|m| m.address)
+        } else {
+            None
+        };
         Ok(model::mail::OpenedMessage {
+            receipt_request,
             prev,
             next,
             nested: nested.clone(),

@@ -99,3 +99,18 @@ pub async fn edit_sender_list(
 ) -> Result<u32, AppError> {
     crate::mail::run_form(&back, crate::mail::edit_sender_list(list, op, address)).await
 }
+
+/// Answers a read-receipt request: `answer` = send | ignore.
+#[server(endpoint = "mail/receipt")]
+pub async fn mail_receipt(
+    folder: String,
+    uid: u32,
+    answer: String,
+    back: String,
+) -> Result<u32, AppError> {
+    crate::mail::run_form(
+        &back,
+        crate::compose::answer_receipt(folder, uid, answer == "send"),
+    )
+    .await
+}

@@ -597,6 +597,9 @@ pub struct OpenedMessage {
     pub nested: Vec<u32>,
     /// The subject of the stored message, when an attached one is shown.
     pub outer_subject: Option<String>,
+    /// The sender asked for a read receipt to this address, and the user
+    /// has not answered yet.
+    pub receipt_request: Option<String>,
     /// The view.
     pub view: MessageView,
 }

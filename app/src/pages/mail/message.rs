@@ -1,7 +1,7 @@
 //! `/mail/message`: one message — headers, body, attachments, actions.
 
 use super::Outcome;
-use crate::api::mail::{MailAct, SetMailPref, mail_act, mail_message};
+use crate::api::mail::{MailAct, MailReceipt, SetMailPref, mail_act, mail_message};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
 use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
@@ -316,6 +316,16 @@ fn Message(
                         </form>
                     })}
                 </div>
+            })}
+            {m.receipt_request.clone().map(|to| view! {
+                <form method="post" action=MailReceipt::PATH class="receipt-bar" aria-label="Read receipt">
+                    <input type="hidden" name="folder" value=m.folder.clone() />
+                    <input type="hidden" name="uid" value=uid.to_string() />
+                    <input type="hidden" name="back" value=here.clone() />
+                    <span>{format!("The sender asked for a read receipt to {to}.")}</span>
+                    <button type="submit" name="answer" value="send">"Send receipt"</button>
+                    <button type="submit" name="answer" value="ignore">"Ignore"</button>
+                </form>
             })}
             <section class="message-body" aria-label="Message body">{body}</section>
             {has_attachments.then(|| view! {

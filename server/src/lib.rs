@@ -5,16 +5,18 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod body_limit;
 pub mod config;
 pub mod mail_cli;
 pub mod metrics;
 mod middleware;
+pub mod outbound;
 
 use app::state::{AppState, Outbound, SecureCookies, WebConfig};
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Extension, State};
+use axum::extract::{DefaultBodyLimit, Extension, State};
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -170,6 +172,9 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
 
     let ctx_state = state.clone();
     let opts = state.leptos_options.clone();
+    let limits = body_limit::Limits {
+        max_message_bytes: state.web.max_message_bytes,
+    };
     Router::new()
         .route("/", get(root))
         .route("/healthz", get(healthz))
@@ -189,6 +194,15 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
         .nest_service("/pkg", assets)
         .route_service("/favicon.svg", favicon)
         .fallback(not_found)
+        // Body limits are checked by `limit_body`, per path; axum's own
+        // only needs to let the largest through.
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(limits.largest()).unwrap_or(usize::MAX),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            body_limit::limit_body,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::authenticate,

@@ -8,6 +8,7 @@ use server::{Config, Metrics};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(name = "webmail", version, about = "Webmail server and operator tools")]
@@ -258,26 +259,62 @@ fn serve(config: Config) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let directory = server::open_directory(&config)?;
+        let relay = match config.relay()? {
+            Some(relay) => {
+                Some(compose::relay::Relay::new(relay).context("the relay settings are unusable")?)
+            }
+            None => None,
+        };
         let state = server::app_state(&config, directory)?;
-        let app = server::router(state, Arc::new(Metrics::default()));
+        server::outbound::recover(&state.outbound).context("cannot recover the outbound queue")?;
+        let metrics = Arc::new(Metrics::default());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(
+            server::outbound::Worker {
+                outbound: state.outbound.clone(),
+                relay,
+                directory: state.directory.clone(),
+                data_dir: config.data_dir.clone(),
+                poll: Duration::from_secs(config.queue_poll_seconds),
+                metrics: metrics.clone(),
+            }
+            .run(stopped.clone()),
+        );
+        let app = server::router(state, metrics);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, data = %config.data_dir.display(), "serving");
         println!("webmail listening on http://{addr}");
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        let mut http_stopped = stopped.clone();
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            let _ = http_stopped.wait_for(|stop| *stop).await;
+        })
         .await
         .context("server failed")?;
+        // A pass in progress finishes (bounded by the relay timeout); its
+        // results are already recorded, so giving up on it loses nothing.
+        let grace = Duration::from_secs(config.relay_timeout_seconds + 5);
+        if tokio::time::timeout(grace, worker).await.is_err() {
+            tracing::warn!("sending worker still busy; stopping without it");
+        }
         tracing::info!("stopped");
         Ok(())
-    })
+    });
+    // Dropping the runtime would wait for a send still in progress.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
 /// Resolves on SIGTERM or Ctrl-C; in-flight requests are then finished.

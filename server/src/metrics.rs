@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Histogram bucket bounds, in seconds.
@@ -23,7 +24,15 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String), Series>>,
+    /// Sending worker outcomes: delivered, retried, bounced, error.
+    outbound: [AtomicU64; 4],
+    /// Entries in the outbound queue after the last pass.
+    outbound_waiting: AtomicU64,
 }
+
+/// The `result` labels of `webmail_outbound_messages_total`, in the order
+/// of [`Metrics::outbound`].
+const OUTBOUND_RESULTS: [&str; 4] = ["delivered", "retried", "bounced", "error"];
 
 impl Metrics {
     /// Records one request to `route` (a route pattern or server function path).
@@ -43,10 +52,44 @@ impl Metrics {
         s.sum += secs;
     }
 
+    /// Counts one pass of the sending worker.
+    pub fn record_outbound(&self, delivered: u64, retried: u64, bounced: u64, errors: u64) {
+        for (counter, n) in self
+            .outbound
+            .iter()
+            .zip([delivered, retried, bounced, errors])
+        {
+            counter.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Sets how many messages wait in the outbound queue.
+    pub fn set_outbound_waiting(&self, n: u64) {
+        self.outbound_waiting.store(n, Ordering::Relaxed);
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
+        out.push_str("# HELP webmail_outbound_messages_total Sending attempts by result.\n");
+        out.push_str("# TYPE webmail_outbound_messages_total counter\n");
+        for (result, counter) in OUTBOUND_RESULTS.iter().zip(&self.outbound) {
+            let _ = writeln!(
+                out,
+                "webmail_outbound_messages_total{{result=\"{result}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP webmail_outbound_queue_messages Messages waiting in the outbound queue.\n",
+        );
+        out.push_str("# TYPE webmail_outbound_queue_messages gauge\n");
+        let _ = writeln!(
+            out,
+            "webmail_outbound_queue_messages {}",
+            self.outbound_waiting.load(Ordering::Relaxed)
+        );
         out.push_str(
             "# HELP webmail_http_requests_total HTTP requests by route, method and status.\n",
         );
@@ -123,6 +166,24 @@ mod tests {
             "webmail_http_request_duration_seconds_count{route=\"/api/login\",method=\"POST\"} 1"
         ));
         assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[test]
+    fn outbound_counters() {
+        let m = Metrics::default();
+        m.record_outbound(2, 1, 0, 0);
+        m.record_outbound(1, 0, 1, 0);
+        m.set_outbound_waiting(4);
+        let text = m.render();
+        for line in [
+            "webmail_outbound_messages_total{result=\"delivered\"} 3",
+            "webmail_outbound_messages_total{result=\"retried\"} 1",
+            "webmail_outbound_messages_total{result=\"bounced\"} 1",
+            "webmail_outbound_messages_total{result=\"error\"} 0",
+            "webmail_outbound_queue_messages 4",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
     }
 
     #[test]

@@ -326,3 +326,118 @@ async fn health_and_metrics() {
         "{body}"
     );
 }
+
+async fn sign_in(env: &Env) -> String {
+    let (_, headers, _) = send(
+        &env.app,
+        login_form("alice%40example.com", "alice-password", "standard"),
+    )
+    .await;
+    session_cookie(&headers).unwrap()
+}
+
+fn upload(path: &str, cookie: &str, body: Body, length: Option<usize>) -> Request<Body> {
+    let mut b = Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            "multipart/form-data; boundary=XyZ-boundary",
+        )
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie);
+    if let Some(n) = length {
+        b = b.header(header::CONTENT_LENGTH, n);
+    }
+    b.body(body).unwrap()
+}
+
+/// A multipart body of about `size` bytes: one attachment of zeros.
+fn multipart(size: usize) -> Vec<u8> {
+    let mut body = b"--XyZ-boundary\r\nContent-Disposition: form-data; name=\"op\"\r\n\r\nsend\r\n\
+--XyZ-boundary\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"big.bin\"\r\n\
+Content-Type: application/octet-stream\r\n\r\n"
+        .to_vec();
+    body.resize(size.saturating_sub(20), b'0');
+    body.extend_from_slice(b"\r\n--XyZ-boundary--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn compose_takes_a_message_up_to_the_configured_size() {
+    const MB: usize = 1024 * 1024;
+    let env = env_with(|c| c.max_message_mb = 1);
+    let cookie = sign_in(&env).await;
+
+    // Over the small limit of other routes, under the message size plus
+    // form overhead: not refused for its size.
+    let body = multipart(MB + MB / 2);
+    let len = body.len();
+    let (status, _, text) = send(
+        &env.app,
+        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
+    )
+    .await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+
+    // Over it: a plain 413 that names the limit.
+    let body = multipart(2 * MB + 1);
+    let len = body.len();
+    let (status, headers, text) = send(
+        &env.app,
+        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert!(text.contains("too large to send"), "{text}");
+    assert!(text.contains("1 MB"), "{text}");
+}
+
+#[tokio::test]
+async fn other_routes_keep_a_small_body_limit() {
+    const MB: usize = 1024 * 1024;
+    let env = env();
+    let cookie = sign_in(&env).await;
+    // With a length: refused before anything reads it.
+    let body = multipart(MB + 1);
+    let len = body.len();
+    let (status, _, text) = send(
+        &env.app,
+        upload("/api/logout", &cookie, Body::from(body), Some(len)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert!(text.contains("limit is 1 MB"), "{text}");
+
+    // Without one (chunked): counted as it is read, and the same answer.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..20).map(|_| Ok(vec![b'a'; 64 * 1024])).collect();
+    let req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    let (status, _, text) = send(&env.app, req).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+
+    // The compose limit is not open to strangers: no session, no upload.
+    let body = multipart(MB / 2);
+    let len = body.len();
+    let (status, _, _) = send(
+        &env.app,
+        upload(
+            "/api/mail/compose",
+            "webmail_session=nope",
+            Body::from(body),
+            Some(len),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

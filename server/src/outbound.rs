@@ -1,0 +1,231 @@
+//! The sending worker: a background task that drains the outbound queue
+//! (`<data_dir>/spool`) through the configured relay and files bounces in
+//! their senders' Inboxes.
+//!
+//! The queue itself (durability, claims, backoff, bounces) lives in
+//! `compose`; this is only the loop around [`compose::worker::run_due`]:
+//! one pass, then sleep until the earliest retry is due, a message is
+//! queued ([`Outbound::wake`]), `queue_poll_seconds` pass, or the server
+//! shuts down. Sending is blocking I/O and runs on a blocking thread.
+
+use crate::Metrics;
+use app::state::Outbound;
+use compose::relay::Relay;
+use compose::worker::Report;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// Seconds since the epoch.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Cleans up the spool after a crash (see `compose::queue`), before
+/// anything can be queued, and logs what it did.
+pub fn recover(outbound: &Outbound) -> Result<(), compose::Error> {
+    let queue = &outbound.queue;
+    let report = queue.recover(Duration::ZERO)?;
+    let waiting = queue.entries()?.len();
+    if report.removed_tmp > 0 || report.finished > 0 || !report.quarantined.is_empty() {
+        tracing::warn!(
+            spool = %queue.dir().display(),
+            removed_tmp = report.removed_tmp,
+            finished = report.finished,
+            quarantined = ?report.quarantined,
+            waiting,
+            "outbound queue recovered after an unclean stop"
+        );
+    } else {
+        tracing::info!(spool = %queue.dir().display(), waiting, "outbound queue opened");
+    }
+    Ok(())
+}
+
+/// Everything the worker needs.
+pub struct Worker {
+    /// The queue and its wake-up signal.
+    pub outbound: Arc<Outbound>,
+    /// The relay; `None` when none is configured (mail then waits).
+    pub relay: Option<Relay>,
+    /// To find the sender's account for a bounce.
+    pub directory: accounts::Directory,
+    /// Where the users' mailboxes are.
+    pub data_dir: PathBuf,
+    /// The longest sleep between passes.
+    pub poll: Duration,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl Worker {
+    /// Runs until `shutdown` turns true. A pass in progress is finished
+    /// first (its results are recorded in the queue as it goes).
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let Some(relay) = self.relay.clone() else {
+            let waiting = self.outbound.queue.entries().map(|e| e.len()).unwrap_or(0);
+            tracing::warn!(
+                waiting,
+                "no relay_host configured: mail to other servers waits in the queue"
+            );
+            let _ = shutdown.wait_for(|stop| *stop).await;
+            return;
+        };
+        tracing::info!(
+            relay = %format!("{}:{}", relay.config().host, relay.config().port),
+            security = ?relay.config().security,
+            "sending worker started"
+        );
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let wait = self.pass(&relay).await;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.outbound.wake.notified() => {}
+                _ = shutdown.wait_for(|stop| *stop) => break,
+            }
+        }
+        tracing::info!("sending worker stopped");
+    }
+
+    /// One pass: send what is due, file bounces, and say how long to sleep.
+    async fn pass(&self, relay: &Relay) -> Duration {
+        let queue = self.outbound.queue.clone();
+        let relay = relay.clone();
+        let now = unix_now();
+        let result = tokio::task::spawn_blocking(move || {
+            compose::worker::run_due(&queue, &relay, now).map(|report| {
+                let next = queue
+                    .entries()
+                    .map(|entries| (entries.len(), entries.iter().map(|e| e.next_attempt).min()));
+                (report, next)
+            })
+        })
+        .await;
+        let (report, next) = match result {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "outbound queue unreadable; trying again later");
+                return self.poll;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sending pass failed");
+                return self.poll;
+            }
+        };
+        self.record(&report);
+        self.file_bounces(report.bounced).await;
+        match next {
+            Ok((waiting, earliest)) => {
+                self.metrics.set_outbound_waiting(waiting as u64);
+                sleep_until(earliest, unix_now(), self.poll)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "outbound queue unreadable; trying again later");
+                self.poll
+            }
+        }
+    }
+
+    fn record(&self, report: &Report) {
+        for d in &report.delivered {
+            tracing::info!(id = %d.id, recipients = ?d.recipients, "sent to the relay");
+        }
+        for r in &report.retried {
+            tracing::warn!(
+                id = %r.id,
+                recipients = ?r.recipients,
+                next_attempt = r.next_attempt,
+                error = %r.error,
+                "not sent; will retry"
+            );
+        }
+        for b in &report.bounced {
+            let failed: Vec<&str> = b.failed.iter().map(|f| f.address.as_str()).collect();
+            tracing::warn!(id = %b.id, account = %b.account, failed = ?failed, "returned to sender");
+        }
+        for e in &report.errors {
+            tracing::error!(error = %e, "queue entry not processed; it stays queued");
+        }
+        self.metrics.record_outbound(
+            report.delivered.len() as u64,
+            report.retried.len() as u64,
+            report.bounced.len() as u64,
+            report.errors.len() as u64,
+        );
+    }
+
+    /// Delivers each bounce into its sender's Inbox. The queue entry is
+    /// already finished, so a bounce that cannot be filed is logged, whole.
+    async fn file_bounces(&self, bounced: Vec<compose::worker::Bounced>) {
+        for b in bounced {
+            let directory = self.directory.clone();
+            let data_dir = self.data_dir.clone();
+            let account = b.account.clone();
+            let result = tokio::task::spawn_blocking(move || match directory.find_user(&account) {
+                Ok(Some(user)) => mailstore::deliver(&user.user_dir(&data_dir), None, &b.dsn)
+                    .map(|_| true)
+                    .map_err(|e| (e.to_string(), b.dsn)),
+                Ok(None) => Ok(false),
+                Err(e) => Err((e.to_string(), b.dsn)),
+            })
+            .await;
+            match result {
+                Ok(Ok(true)) => {
+                    tracing::info!(id = %b.id, account = %b.account, "bounce filed in the Inbox")
+                }
+                Ok(Ok(false)) => {
+                    tracing::warn!(id = %b.id, account = %b.account, "bounce dropped: the account no longer exists")
+                }
+                Ok(Err((error, dsn))) => tracing::error!(
+                    id = %b.id,
+                    account = %b.account,
+                    %error,
+                    bounce = %String::from_utf8_lossy(&dsn),
+                    "bounce could not be filed"
+                ),
+                Err(e) => tracing::error!(id = %b.id, error = %e, "filing a bounce failed"),
+            }
+        }
+    }
+}
+
+/// How long to sleep: until the earliest `next_attempt`, at least a second
+/// (an entry that stays due after a pass could not be processed; don't
+/// spin on it) and at most `poll`.
+fn sleep_until(earliest: Option<i64>, now: i64, poll: Duration) -> Duration {
+    match earliest {
+        Some(at) => Duration::from_secs(at.saturating_sub(now).max(1) as u64).min(poll),
+        None => poll,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleeps_until_the_earliest_retry_within_bounds() {
+        let poll = Duration::from_secs(60);
+        let cases: &[(Option<i64>, i64, u64)] = &[
+            (None, 1000, 60),
+            (Some(1030), 1000, 30),
+            (Some(5000), 1000, 60),
+            (Some(1000), 1000, 1),
+            (Some(10), 1000, 1),
+        ];
+        for &(earliest, now, secs) in cases {
+            assert_eq!(
+                sleep_until(earliest, now, poll),
+                Duration::from_secs(secs),
+                "{earliest:?} at {now}"
+            );
+        }
+    }
+}

@@ -2,18 +2,32 @@ import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as os from 'node:os';
+import * as fs from 'node:fs';
 
-// One free loopback port for the whole run. Workers inherit the variable, so
-// they all talk to the same server.
-if (!process.env.E2E_PORT) {
-  process.env.E2E_PORT = execFileSync('python3', [
+// Free loopback ports for the whole run: the server's and the SMTP relay's
+// (which tests start and stop themselves, see tests/smtp.ts). Workers inherit
+// the variables, so they all talk to the same server and relay.
+const freePort = () =>
+  execFileSync('python3', [
     '-c',
     'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])',
   ])
     .toString()
     .trim();
+if (!process.env.E2E_PORT) {
+  process.env.E2E_PORT = freePort();
+}
+if (!process.env.E2E_SMTP_PORT) {
+  let smtp = freePort();
+  while (smtp === process.env.E2E_PORT) smtp = freePort();
+  process.env.E2E_SMTP_PORT = smtp;
+}
+// Where the test relay keeps what it received (a Maildir under it).
+if (!process.env.E2E_SMTP_DIR) {
+  process.env.E2E_SMTP_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'webmail-e2e-smtp-'));
 }
 const port = process.env.E2E_PORT;
+const smtpPort = process.env.E2E_SMTP_PORT;
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache', 'webmail-target');
 const bin = process.env.WEBMAIL_BIN ?? path.join(targetDir, 'release', 'webmail');
 
@@ -53,7 +67,12 @@ export default defineConfig({
   webServer: {
     command: `bash ./serve.sh`,
     url: `http://127.0.0.1:${port}/healthz`,
-    env: { WEBMAIL_BIN: bin, E2E_PORT: port },
+    env: {
+      WEBMAIL_BIN: bin,
+      E2E_PORT: port,
+      E2E_SMTP_PORT: smtpPort,
+      E2E_SMTP_DIR: process.env.E2E_SMTP_DIR,
+    },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',

@@ -2,13 +2,23 @@
 # Starts webmail for the end-to-end run: a fresh data dir, the demo users and
 # a few extra accounts in special states, on the port Playwright chose.
 set -euo pipefail
-: "${WEBMAIL_BIN:?}" "${E2E_PORT:?}"
+: "${WEBMAIL_BIN:?}" "${E2E_PORT:?}" "${E2E_SMTP_PORT:?}"
 DATA="$(mktemp -d -t webmail-e2e.XXXXXX)"
 trap 'rm -rf "$DATA"' EXIT
 export WEBMAIL_DATA_DIR="$DATA"
 # All tests come from 127.0.0.1; the per-account limit stays as configured.
 export WEBMAIL_LOGIN_MAX_FAILURES_PER_CLIENT=10000
 export WEBMAIL_LOG="warn"
+# Outgoing mail goes to the test relay on loopback, which the specs start and
+# stop themselves (tests/smtp.ts); until then it waits in the queue. The
+# worker looks at the queue every 2 s; a failed attempt is still retried
+# only after compose's backoff (1 min after the first failure).
+export WEBMAIL_HOSTNAME="webmail.test"
+export WEBMAIL_RELAY_HOST="127.0.0.1"
+export WEBMAIL_RELAY_PORT="$E2E_SMTP_PORT"
+export WEBMAIL_RELAY_SECURITY="none"
+export WEBMAIL_RELAY_TIMEOUT_SECONDS=5
+export WEBMAIL_QUEUE_POLL_SECONDS=2
 "$WEBMAIL_BIN" demo >/dev/null
 for u in dave erin frank; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
@@ -40,5 +50,6 @@ for f in "$(dirname "$0")"/../testdata/eml/hostile/*.eml; do
 done
 "$WEBMAIL_BIN" serve --listen "127.0.0.1:$E2E_PORT" &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DATA"' EXIT INT TERM
+# The relay's Maildir (made by playwright.config.ts) goes with the run.
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DATA" ${E2E_SMTP_DIR:+"$E2E_SMTP_DIR"}' EXIT INT TERM
 wait $pid

@@ -209,6 +209,101 @@ fn sleep_until(earliest: Option<i64>, now: i64, poll: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Write};
+
+    /// An SMTP server on a free port that refuses every recipient with
+    /// `550 5.1.1` and accepts everything else.
+    fn refusing_relay() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut out = stream.try_clone().unwrap();
+                let _ = out.write_all(b"220 refusing.test ESMTP\r\n");
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "RCPT" => b"550 5.1.1 No such user here\r\n",
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 ok\r\n",
+                    };
+                    let _ = out.write_all(reply);
+                    if verb == "QUIT" {
+                        break;
+                    }
+                }
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn a_refused_recipient_bounces_into_the_senders_inbox() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data_dir = tmp.path().to_path_buf();
+        let directory =
+            accounts::Directory::open_with(&data_dir.join("directory.sqlite"), Default::default())
+                .unwrap();
+        directory.add_domain("example.com").unwrap();
+        let alice = directory
+            .add_user("alice@example.com", "alice-password")
+            .unwrap();
+        let queue = compose::queue::Queue::open(data_dir.join("spool")).unwrap();
+        let message = b"From: Alice <alice@example.com>\r\nTo: nobody@remote.test\r\n\
+Subject: Bounce me\r\nMessage-ID: <bounce-me@example.com>\r\n\r\nHello\r\n";
+        queue
+            .enqueue(
+                "alice@example.com",
+                "alice@example.com",
+                &["nobody@remote.test".to_owned()],
+                message,
+                unix_now(),
+            )
+            .unwrap();
+        let relay = Relay::new(compose::relay::RelayConfig {
+            host: "127.0.0.1".into(),
+            port: refusing_relay(),
+            security: compose::relay::Security::None,
+            username: None,
+            password: None,
+            timeout: Duration::from_secs(5),
+            hello_name: Some("webmail.test".into()),
+        })
+        .unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let worker = Worker {
+            outbound: Arc::new(Outbound {
+                queue: queue.clone(),
+                wake: tokio::sync::Notify::new(),
+            }),
+            relay: Some(relay.clone()),
+            directory,
+            data_dir: data_dir.clone(),
+            poll: Duration::from_secs(60),
+            metrics: metrics.clone(),
+        };
+
+        let wait = worker.pass(&relay).await;
+
+        assert_eq!(wait, Duration::from_secs(60), "nothing left to wait for");
+        assert!(queue.entries().unwrap().is_empty());
+        let inbox = alice.user_dir(&data_dir).join("Maildir/new");
+        let filed: Vec<String> = std::fs::read_dir(&inbox)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        assert_eq!(filed.len(), 1, "one bounce in {}", inbox.display());
+        assert!(filed[0].contains("multipart/report"), "{}", filed[0]);
+        assert!(filed[0].contains("nobody@remote.test"));
+        assert!(filed[0].contains("5.1.1"));
+        assert!(
+            metrics
+                .render()
+                .contains("webmail_outbound_messages_total{result=\"bounced\"} 1")
+        );
+    }
 
     #[test]
     fn sleeps_until_the_earliest_retry_within_bounds() {

@@ -769,6 +769,22 @@ fn known_recipients(store: &Mailstore) -> Vec<String> {
     out
 }
 
+/// "Try again now" for the signed-in user's waiting mail.
+pub async fn retry_outbox() -> Result<usize, AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let out = state.outbound.clone();
+    let n = tokio::task::spawn_blocking(move || out.queue.retry_now(&user.address, now()))
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "retry");
+            AppError::Internal
+        })?;
+    state.outbound.wake.notify_one();
+    Ok(n)
+}
+
 /// The queue entries of the signed-in user.
 pub async fn outbox() -> Result<Vec<model::compose::OutboxEntry>, AppError> {
     let state = crate::state::app_state()?;

@@ -55,6 +55,12 @@ pub async fn outbox() -> Result<Vec<OutboxEntry>, AppError> {
     crate::compose::outbox().await
 }
 
+/// Sends the waiting mail now instead of at its next retry.
+#[server(endpoint = "mail/outbox_retry")]
+pub async fn outbox_retry(back: String) -> Result<u32, AppError> {
+    crate::mail::run_form(&back, crate::compose::retry_outbox()).await
+}
+
 /// Spelling of `text` in the user's language (the standard interface's
 /// live check).
 #[server(endpoint = "mail/spell")]

@@ -137,6 +137,9 @@ impl Autosave {
             leptos::task::spawn_local(async move {
                 match compose_submit(data.into()).await {
                     Ok(o) => {
+                        if let Some(uid) = o.draft_uid {
+                            remember_draft(uid);
+                        }
                         a.draft_uid.set(o.draft_uid);
                         a.saved_at.set(Some(o.saved_at));
                         a.attachments.set(o.attachments);
@@ -199,6 +202,20 @@ impl Autosave {
 
 fn hydrated_form(form: NodeRef<leptos::html::Form>) -> bool {
     form.get_untracked().is_some() && cfg!(feature = "hydrate")
+}
+
+/// Puts the draft into the address bar, so a reload continues it.
+#[cfg(feature = "hydrate")]
+fn remember_draft(uid: u32) {
+    let w = window();
+    let path = w.location().pathname().unwrap_or_default();
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(
+            &leptos::wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}?draft={uid}")),
+        );
+    }
 }
 
 #[cfg(feature = "hydrate")]

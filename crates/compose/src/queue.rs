@@ -322,6 +322,25 @@ impl Queue {
             .collect())
     }
 
+    /// Makes every waiting entry of `account` due at `now` ("Try again
+    /// now"), without counting an attempt. Entries being sent are left
+    /// alone. Returns how many were changed.
+    pub fn retry_now(&self, account: &str, now: i64) -> Result<usize> {
+        // Holding the claim lock keeps the worker from taking an entry while
+        // its metadata is rewritten.
+        let set = self.claimed.lock().unwrap_or_else(|p| p.into_inner());
+        let mut changed = 0;
+        for mut entry in self.scan()? {
+            if entry.account != account || set.contains(&entry.id) || entry.next_attempt <= now {
+                continue;
+            }
+            entry.next_attempt = now;
+            self.write_durably(&self.json(&entry.id), &serde_json::to_vec_pretty(&entry)?)?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
     /// Takes every entry due at `now` that no one else in this process has
     /// taken.
     pub fn claim_due(&self, now: i64) -> Result<Vec<Claim>> {

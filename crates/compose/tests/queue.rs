@@ -294,3 +294,30 @@ fn worker_permanent_failure_bounces_at_once() {
     assert!(report.retried.is_empty());
     assert!(q.entries().unwrap().is_empty());
 }
+
+#[test]
+fn retry_now_makes_waiting_entries_due_without_counting_an_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path()).unwrap();
+    let e = enqueue(&q, "later");
+    // One failed attempt pushes it back.
+    let claim = q.claim_due(T0).unwrap().pop().unwrap();
+    q.reschedule(&claim, &e.recipients, "421 try later", T0 + 600)
+        .unwrap();
+    drop(claim);
+    assert!(q.claim_due(T0 + 10).unwrap().is_empty());
+    // Someone else's entries are not touched.
+    assert_eq!(q.retry_now("other@example.org", T0 + 10).unwrap(), 0);
+    // While it is being sent, it is left alone.
+    let held = q.claim_due(T0 + 600).unwrap();
+    assert_eq!(q.retry_now("ann@example.org", T0 + 10).unwrap(), 0);
+    drop(held);
+    assert_eq!(q.retry_now("ann@example.org", T0 + 10).unwrap(), 1);
+    let due = q.claim_due(T0 + 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].entry.attempts, 1, "no attempt counted");
+    assert_eq!(due[0].entry.next_attempt, T0 + 10);
+    drop(due);
+    // Already due: nothing to change.
+    assert_eq!(q.retry_now("ann@example.org", T0 + 20).unwrap(), 0);
+}

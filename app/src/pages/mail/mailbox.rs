@@ -1,7 +1,7 @@
 //! `/mail`: the folder pane and the message list of a folder or a search.
 
 use super::Outcome;
-use crate::api::compose::outbox;
+use crate::api::compose::{OutboxRetry, outbox};
 use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::folder_pane::FolderPane;
@@ -116,7 +116,7 @@ fn Mailbox(
                 <Outcome done error />
                 <LiveNotice notice=live_notice />
                 <a class="button primary compose-link" href=ui.href("/mail/compose")>"Compose"</a>
-                <Outbox />
+                <Outbox back=back.clone() />
                 <SearchForm q=q.clone() ui />
                 <ColumnsForm show=prefs.show_message_id back=back.clone() />
                 <MessageTable
@@ -135,11 +135,13 @@ fn Mailbox(
 
 /// Mail waiting to leave, when there is any.
 #[component]
-fn Outbox() -> impl IntoView {
+fn Outbox(back: String) -> impl IntoView {
     let entries = Resource::new(|| (), |_| outbox());
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                let back = back.clone();
+                Suspend::new(async move {
                 let entries = entries.await.unwrap_or_default();
                 (!entries.is_empty()).then(|| {
                     let next = entries.iter().map(|e| e.next_attempt).min().unwrap_or(0);
@@ -156,10 +158,14 @@ fn Outbox() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             {error.map(|e| view! { <p class="hint">{format!("Last attempt: {e}")}</p> })}
+                            <form method="post" action=OutboxRetry::PATH>
+                                <input type="hidden" name="back" value=back.clone() />
+                                <button type="submit">"Try again now"</button>
+                            </form>
                         </section>
                     }
                 })
-            })}
+            })}}
         </Suspense>
     }
 }

@@ -19,6 +19,8 @@ export WEBMAIL_RELAY_PORT="$E2E_SMTP_PORT"
 export WEBMAIL_RELAY_SECURITY="none"
 export WEBMAIL_RELAY_TIMEOUT_SECONDS=5
 export WEBMAIL_QUEUE_POLL_SECONDS=2
+# Small enough to test the limit with a modest file.
+export WEBMAIL_MAX_MESSAGE_MB=2
 "$WEBMAIL_BIN" demo >/dev/null
 for u in dave erin frank; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
@@ -41,6 +43,10 @@ for u in judy kim lena; do
   for f in "$(dirname "$0")"/fixtures/extras-archive/*.eml; do
     "$WEBMAIL_BIN" deliver --folder Archive "$u@example.com" < "$f"
   done
+done
+# Writers and their correspondents for the compose tests, one pair per project.
+for u in nina omar quinn rita; do
+  printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
 done
 "$WEBMAIL_BIN" admin user status frank@example.com suspended-sending >/dev/null
 # A reader of hostile mail, for the sanitizer's end-to-end test.

@@ -50,16 +50,14 @@ pub enum OpenError {
     Directory(#[from] accounts::Error),
     /// The outbound queue (`<data_dir>/spool`) failed to open.
     #[error("cannot open the outbound queue: {0}")]
-    Spool(#[source] compose::Error),
+    Spool(compose::Error),
     /// The spell-check dictionaries could not be listed.
-    #[error(
-        "cannot read the spell-check dictionaries (spell_dir = {dir}): {source}; install hunspell-en-us or set spell_dir"
-    )]
+    #[error("{cause}; install hunspell-en-us or set spell_dir (now {})", dir.display())]
     Spell {
         /// The configured directory.
         dir: PathBuf,
         /// Why.
-        source: spell::Error,
+        cause: spell::Error,
     },
 }
 
@@ -107,11 +105,10 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
         .build();
     let queue =
         compose::queue::Queue::open(config.data_dir.join("spool")).map_err(OpenError::Spool)?;
-    let spell =
-        spell::Dictionaries::open(&config.spell_dir).map_err(|source| OpenError::Spell {
-            dir: config.spell_dir.clone(),
-            source,
-        })?;
+    let spell = spell::Dictionaries::open(&config.spell_dir).map_err(|cause| OpenError::Spell {
+        dir: config.spell_dir.clone(),
+        cause,
+    })?;
     if !spell.has_language(&config.spell_language) {
         tracing::warn!(
             language = %config.spell_language,

@@ -4,7 +4,8 @@
 //!
 //! The queue itself (durability, claims, backoff, bounces) lives in
 //! `compose`; this is only the loop around [`compose::worker::run_due`]:
-//! one pass, then sleep until the earliest retry is due, a message is
+//! at start-up everything waiting is made due (a restart tries all mail
+//! at once), then one pass, then sleep until the earliest retry is due, a message is
 //! queued ([`Outbound::wake`]), `queue_poll_seconds` pass, or the server
 //! shuts down. Sending is blocking I/O and runs on a blocking thread.
 
@@ -80,6 +81,7 @@ impl Worker {
             security = ?relay.config().security,
             "sending worker started"
         );
+        self.all_due_now().await;
         loop {
             if *shutdown.borrow() {
                 break;
@@ -92,6 +94,32 @@ impl Worker {
             }
         }
         tracing::info!("sending worker stopped");
+    }
+
+    /// At start-up everything waiting is tried at once, as sendmail's
+    /// `-q` does: a restart is often how an operator applies a fixed relay
+    /// setting, and nobody should wait out a backoff for it. No attempt is
+    /// counted for this.
+    async fn all_due_now(&self) {
+        let queue = self.outbound.queue.clone();
+        let now = unix_now();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut accounts: Vec<String> =
+                queue.entries()?.into_iter().map(|e| e.account).collect();
+            accounts.sort();
+            accounts.dedup();
+            accounts
+                .iter()
+                .map(|account| queue.retry_now(account, now))
+                .sum::<Result<usize, compose::Error>>()
+        })
+        .await;
+        match result {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(messages = n, "start-up: waiting mail is tried now"),
+            Ok(Err(e)) => tracing::error!(error = %e, "start-up: outbound queue unreadable"),
+            Err(e) => tracing::error!(error = %e, "start-up: outbound queue task failed"),
+        }
     }
 
     /// One pass: send what is due, file bounces, and say how long to sleep.

@@ -56,6 +56,15 @@ for f in "$(dirname "$0")"/../testdata/eml/hostile/*.eml; do
 done
 "$WEBMAIL_BIN" serve --listen "127.0.0.1:$E2E_PORT" &
 pid=$!
-# The relay's Maildir (made by playwright.config.ts) goes with the run.
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$DATA" ${E2E_SMTP_DIR:+"$E2E_SMTP_DIR"}' EXIT INT TERM
+# The test relay, if a spec left it running, and its Maildir (made by
+# playwright.config.ts) go with the run.
+cleanup() {
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+  if [ -n "${E2E_SMTP_DIR:-}" ]; then
+    [ -f "$E2E_SMTP_DIR/relay.pid" ] && kill -TERM "$(cat "$E2E_SMTP_DIR/relay.pid")" 2>/dev/null
+    rm -rf "$E2E_SMTP_DIR"
+  fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT INT TERM
 wait $pid

@@ -11,7 +11,8 @@
 //
 // One relay serves the whole run, and both projects (JavaScript on and off)
 // run in parallel against it: tell your messages apart by a unique subject
-// or recipient, and run specs that stop the relay serially.
+// or recipient. stopRelay() stops it for every worker, whichever started it,
+// so a spec that stops it should let the others' mail be retried.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -50,12 +51,52 @@ let output = '';
 process.once('exit', () => relay?.kill('SIGKILL'));
 
 /**
+ * The relay's pid, shared by all workers: whoever starts the relay creates
+ * this file (exclusively) and writes its pid; whoever stops it kills that pid
+ * and removes the file.
+ */
+function pidFile(): string {
+  return path.join(path.dirname(maildir()), 'relay.pid');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function recordedPid(): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(), 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
  * Starts the relay and resolves once its port accepts connections. If
- * another worker's relay is already listening, that one is used.
+ * another worker's relay is already running, that one is used.
  */
 export async function startRelay(timeoutMs = 15_000): Promise<void> {
-  if (await accepting()) return;
-  if (!relay || relay.exitCode !== null || relay.signalCode !== null) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await accepting()) return;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(pidFile(), 'wx');
+    } catch {
+      // Someone else is starting it, or it died: clear a stale record.
+      const pid = recordedPid();
+      if (pid !== undefined && !alive(pid)) fs.rmSync(pidFile(), { force: true });
+      await sleep(100);
+      continue;
+    }
     output = '';
     relay = spawn(
       'python3',
@@ -76,30 +117,37 @@ export async function startRelay(timeoutMs = 15_000): Promise<void> {
     );
     relay.stdout?.on('data', (d) => (output += d));
     relay.stderr?.on('data', (d) => (output += d));
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await accepting()) return;
-    if (relay.exitCode !== null) {
-      // Lost a race with another worker's relay: use that one.
+    fs.writeSync(fd, String(relay.pid));
+    fs.closeSync(fd);
+    while (Date.now() < deadline) {
       if (await accepting()) return;
-      throw new Error(`aiosmtpd exited with ${relay.exitCode}: ${output}`);
+      if (relay.exitCode !== null) {
+        fs.rmSync(pidFile(), { force: true });
+        throw new Error(`aiosmtpd exited with ${relay.exitCode}: ${output}`);
+      }
+      await sleep(100);
     }
-    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`aiosmtpd did not accept on port ${port()} within ${timeoutMs} ms: ${output}`);
 }
 
-/** Stops the relay this worker started (if any) and waits until it is gone. */
-export async function stopRelay(): Promise<void> {
-  const child = relay;
-  relay = undefined;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await gone;
-  clearTimeout(timer);
+/**
+ * Stops the relay, whichever worker started it, and resolves once its port
+ * refuses connections.
+ */
+export async function stopRelay(timeoutMs = 10_000): Promise<void> {
+  const pid = recordedPid();
+  if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (await accepting()) {
+    if (Date.now() > deadline) {
+      if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+      else throw new Error(`something else listens on the relay port ${port()}`);
+    }
+    await sleep(100);
+  }
+  fs.rmSync(pidFile(), { force: true });
+  if (relay?.pid === pid) relay = undefined;
 }
 
 /** Every message the relay has received so far, raw, oldest first. */

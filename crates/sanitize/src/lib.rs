@@ -1,5 +1,16 @@
-//! The one sanitizer for received HTML, CSS and URLs: mail bodies, feed
-//! entries, calendar descriptions. Nothing received is shown any other way.
+//! The one sanitizer for HTML, CSS and URLs: received mail bodies, feed
+//! entries, calendar descriptions, and the HTML the user writes in the
+//! editor. Nothing received is shown any other way.
+//!
+//! Entry points:
+//! - [`email_html`]: received HTML for display, with a [`Policy`] for
+//!   images; gives a [`Sanitized`] (the HTML plus what was blocked).
+//! - [`compose_html`]: HTML from the rich-text editor, before sending.
+//! - [`html_to_text`]: HTML as plain text (the `text/plain` alternative,
+//!   quoting in plain-text replies).
+//! - [`text_to_html`]: plain text as escaped HTML with links.
+//! - [`safe_url`]: the one link check; [`audit`]: an independent check of
+//!   output, for tests.
 //!
 //! Key decisions:
 //! - **An allow-list, kept as data** (the `allow` module): elements, attributes, URL
@@ -10,16 +21,36 @@
 //!   parsing ([`safe_url`]), attribute values after entity decoding, so
 //!   `java&#x09;script:` and friends are seen as a browser sees them.
 //! - **CSS is filtered per declaration** (the `css` module): a small property list,
-//!   values without escapes, comments, URLs or non-colour functions.
-//!   `<style>` elements are removed with their content; class-based
-//!   styling is lost, which is the price of never evaluating selectors.
+//!   values without escapes, comments, URLs or non-colour functions. One
+//!   function judges every declaration, wherever it comes from.
+//! - **`<style>` sheets are inlined, then filtered** (the `stylesheet` and
+//!   `inline` modules). Before sanitising, a document with `<style>` is
+//!   parsed once more into a small arena tree (`dom`); rules with simple
+//!   selectors (type, `.class`, `#id`, compounds, descendant and child
+//!   combinators, lists) are matched and resolved by `!important`,
+//!   specificity and order, the element's own `style` winning ties of
+//!   importance, and written into `style` attributes. The sheets are then
+//!   dropped as before, and every inlined declaration passes the same filter
+//!   as any other. Pseudo-classes, attribute and sibling selectors, escapes,
+//!   `@import`, `@font-face`, `@keyframes` and `@media` with conditions (the
+//!   mobile overrides) are ignored; `@media screen`/`all` is read. Styles
+//!   for `<body>` go on a wrapping `<div>`. The work is bounded (128 KiB of
+//!   CSS, 2,048 selectors, 300,000 matching steps); past a bound nothing
+//!   is inlined, so hostile sheets cost bounded time and lose only styling.
+//!   Classes and ids never reach the output: the sanitized HTML has no
+//!   selectors left to evaluate.
 //! - **Nothing is fetched unless allowed.** Remote images lose their `src`
 //!   (the `<img>` stays as a placeholder with its `alt` and size) and are
 //!   counted, so the UI can offer "Show images". Background images and
 //!   `srcset` are never kept. `cid:` images are rewritten through the
-//!   caller's [`Policy::cid_url`]; raster `data:` images stay.
+//!   caller's [`Policy::cid_url`]; raster `data:` images stay. Composed mail
+//!   may hold `cid:` and `data:` images only, so it never fetches either.
 //! - **Links open safely**: only `http`, `https` and `mailto`, always with
-//!   `rel="noopener noreferrer nofollow"` and `target="_blank"`.
+//!   `rel="noopener noreferrer nofollow"` and `target="_blank"` in received
+//!   mail (composed mail keeps links as written, minus unsafe schemes).
+//! - **Plain text is rendered, not stripped** ([`html_to_text`]): blocks,
+//!   lists, quotes and links keep their shape; lines are not wrapped, which
+//!   is left to whoever picks the transfer format.
 //! - The output is meant for a sandboxed frame without scripts and with a
 //!   strict CSP; the sanitizer is one layer, not the only one.
 //!
@@ -30,9 +61,11 @@
 
 mod allow;
 pub mod audit;
+mod compose;
 mod css;
 mod dom;
 mod inline;
+mod plain;
 mod stylesheet;
 mod text;
 mod url;
@@ -42,6 +75,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use compose::compose_html;
+pub use plain::html_to_text;
 pub use text::text_to_html;
 pub use url::safe_url;
 
@@ -88,7 +123,12 @@ impl std::fmt::Debug for Policy {
     }
 }
 
-/// The result of [`email_html`].
+/// Received HTML made safe to show, with what the sanitizer held back.
+///
+/// `html` is a fragment (no `<html>`, `<head>` or `<body>`) meant for a
+/// sandboxed frame. The other fields tell the UI what to offer: a "Show
+/// images" action when `blocked_images > 0`, and which attached parts
+/// already appear inline (`cid_refs`), so they need not be listed again.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sanitized {
     /// A safe HTML fragment.
@@ -115,6 +155,26 @@ struct Shared {
 }
 
 /// Sanitises a received HTML document or fragment for display.
+///
+/// `<style>` sheets are inlined into `style` attributes first (see the
+/// crate docs for the subset and bounds), then everything is cleaned
+/// against the allow-list: scripts, frames, forms and event handlers go,
+/// links get `target="_blank"` and `rel="noopener noreferrer nofollow"`,
+/// remote images are blocked unless `policy` allows them, and `cid:` images
+/// are rewritten through [`Policy::cid_url`].
+///
+/// ```
+/// use sanitize::{Policy, email_html};
+///
+/// let out = email_html(
+///     "<style>.note { color: #c00 }</style>\
+///      <p class=note onclick=alert(1)>Hi <img src='https://t.test/p.gif'></p>",
+///     &Policy::new(),
+/// );
+/// assert_eq!(out.html, "<p style=\"color: #c00\">Hi <img></p>");
+/// assert_eq!(out.blocked_images, 1);
+/// assert!(out.has_remote_content);
+/// ```
 pub fn email_html(html: &str, policy: &Policy) -> Sanitized {
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);

@@ -110,7 +110,10 @@ impl Sheet {
         loop {
             rest = rest.trim_start_matches(|c: char| c.is_whitespace());
             // CDO and CDC are allowed, and meaningless, between rules.
-            if let Some(r) = rest.strip_prefix("<!--").or_else(|| rest.strip_prefix("-->")) {
+            if let Some(r) = rest
+                .strip_prefix("<!--")
+                .or_else(|| rest.strip_prefix("-->"))
+            {
                 rest = r;
                 continue;
             }
@@ -189,6 +192,9 @@ pub(crate) fn media_applies(media: &str) -> bool {
 /// Replaces `/* … */` comments outside strings by a space. An unclosed
 /// comment runs to the end, as in CSS.
 fn strip_comments(css: &str) -> String {
+    if !css.contains("/*") {
+        return css.to_string();
+    }
     let mut out = String::with_capacity(css.len());
     let mut chars = css.char_indices().peekable();
     let mut quote: Option<char> = None;
@@ -496,7 +502,10 @@ mod tests {
         assert_eq!(spec("*"), (0, 0, 0));
     }
 
-    fn rules(css: &str) -> Vec<(String, Vec<String>)> {
+    /// A rule as `(selector, ["name: value", …])`.
+    type Shown = (String, Vec<String>);
+
+    fn rules(css: &str) -> Vec<Shown> {
         let mut sheet = Sheet::default();
         sheet.add(css).expect("within bounds");
         sheet
@@ -533,7 +542,7 @@ mod tests {
     #[test]
     fn sheets() {
         let r = |s: &str, d: &[&str]| (s.to_string(), d.iter().map(|x| x.to_string()).collect());
-        let cases: Vec<(&str, &str, Vec<(String, Vec<String>)>)> = vec![
+        let cases: Vec<(&str, &str, Vec<Shown>)> = vec![
             (
                 "simple",
                 ".a { color: red; padding: 0 }",
@@ -564,8 +573,16 @@ mod tests {
                 "p { position: fixed }",
                 vec![],
             ),
-            ("import", "@import url(http://t.test/a.css); p { color: red }", vec![r("p", &["color: red"])]),
-            ("import string", "@import 'a.css'; p{color:red}", vec![r("p", &["color: red"])]),
+            (
+                "import",
+                "@import url(http://t.test/a.css); p { color: red }",
+                vec![r("p", &["color: red"])],
+            ),
+            (
+                "import string",
+                "@import 'a.css'; p{color:red}",
+                vec![r("p", &["color: red"])],
+            ),
             (
                 "font-face skipped",
                 "@font-face { font-family: X; src: url(http://t.test/x.woff) } p { font-family: X }",
@@ -586,7 +603,11 @@ mod tests {
                 "@media only screen and (max-width: 600px) { .a { width: 100% !important } } .b { color: blue }",
                 vec![r("*.b", &["color: blue"])],
             ),
-            ("media print skipped", "@media print { .a { color: red } }", vec![]),
+            (
+                "media print skipped",
+                "@media print { .a { color: red } }",
+                vec![],
+            ),
             (
                 "comments",
                 "/* x { color: red } */ p { color: /* c */ red }",
@@ -597,16 +618,32 @@ mod tests {
                 "p { width: exp/**/ression(alert(1)) }",
                 vec![],
             ),
-            ("escape in value", "p { width: e\\78pression(alert(1)) }", vec![]),
+            (
+                "escape in value",
+                "p { width: e\\78pression(alert(1)) }",
+                vec![],
+            ),
             ("escape in selector", ".a\\{ { color: red }", vec![]),
             (
                 "brace in string",
                 "p { font-family: \"a}b\" } .c { color: red }",
                 vec![r("*.c", &["color: red"])],
             ),
-            ("unclosed block", "p { color: red", vec![r("p", &["color: red"])]),
-            ("unclosed comment", "p { color: red } /* .a { color: blue }", vec![r("p", &["color: red"])]),
-            ("cdo cdc", "<!-- p { color: red } -->", vec![r("p", &["color: red"])]),
+            (
+                "unclosed block",
+                "p { color: red",
+                vec![r("p", &["color: red"])],
+            ),
+            (
+                "unclosed comment",
+                "p { color: red } /* .a { color: blue }",
+                vec![r("p", &["color: red"])],
+            ),
+            (
+                "cdo cdc",
+                "<!-- p { color: red } -->",
+                vec![r("p", &["color: red"])],
+            ),
             ("garbage", "}}}{{{;;;", vec![]),
             (
                 "nested media not read",
@@ -631,7 +668,9 @@ mod tests {
 
     #[test]
     fn too_many_selectors() {
-        let css: String = (0..=MAX_SELECTORS).map(|i| format!(".c{i} {{ color: red }}")).collect();
+        let css: String = (0..=MAX_SELECTORS)
+            .map(|i| format!(".c{i} {{ color: red }}"))
+            .collect();
         let mut sheet = Sheet::default();
         assert_eq!(sheet.add(&css), Err(TooBig));
     }

@@ -593,6 +593,127 @@ const CASES: &[Case] = &[
         &["track.test"],
         &[],
     ),
+    // Style sheets: inlined first, then filtered like any style attribute.
+    case(
+        "sheet expression",
+        "<style>.a { width: expression(alert(1)) }</style><p class=a>x</p>",
+        &["expression", "alert"],
+        &["<p>x</p>"],
+    ),
+    case(
+        "sheet url",
+        "<style>.a { background: url(https://track.test/a) }</style><p class=a>x</p>",
+        &["track.test", "url("],
+        &["<p>x</p>"],
+    ),
+    case(
+        "sheet background-image",
+        "<style>td.a { background-image: url(https://track.test/a); color: red }</style><table><tr><td class=a>x</td></tr></table>",
+        &["track.test"],
+        &["style=\"color: red\""],
+    ),
+    case(
+        "sheet import",
+        "<style>@import url(https://evil.test/a.css); @import 'https://evil.test/b.css'; .a { color: red }</style><p class=a>x</p>",
+        &["evil.test", "@import"],
+        &["<p style=\"color: red\">x</p>"],
+    ),
+    case(
+        "sheet escaped expression",
+        "<style>.a { width: e\\78pression(alert(1)); color: red }</style><p class=a>x</p>",
+        &["pression", "\\"],
+        &["color: red"],
+    ),
+    case(
+        "sheet escaped property name",
+        "<style>.a { \\62 ehavior: url(x.htc) }</style><p class=a>x</p>",
+        &["ehavior", "htc"],
+        &[],
+    ),
+    case(
+        "sheet comment splitting keyword",
+        "<style>.a { width: exp/**/ression(alert(1)) }</style><p class=a>x</p>",
+        &["ression"],
+        &[],
+    ),
+    case(
+        "sheet comment hiding a brace",
+        "<style>.a { color: red /* } */; background: url(https://track.test/a) }</style><p class=a>x</p>",
+        &["track.test"],
+        &["color: red"],
+    ),
+    case(
+        "sheet behavior",
+        "<style>.a { behavior: url(x.htc) } p { -moz-binding: url(https://evil.test/x.xml#x) }</style><p class=a>x</p>",
+        &["behavior", "binding", "evil.test"],
+        &[],
+    ),
+    case(
+        "sheet javascript",
+        "<style>.a { background: javascript:alert(1) }</style><p class=a>x</p>",
+        &["javascript"],
+        &[],
+    ),
+    case(
+        "sheet entity",
+        "<style>.a { background: &#117;rl(https://track.test/a) }</style><p class=a>x</p>",
+        &["track.test"],
+        &[],
+    ),
+    case(
+        "sheet closed inside a string",
+        "<style>.a { font-family: \"</style><img src=x onerror=alert(1)>\" }</style><p class=a>x</p>",
+        &["onerror", "<style"],
+        &[],
+    ),
+    case(
+        "sheet selector with markup",
+        "<style>.a, <img src=x onerror=alert(1)> { color: red }</style><p class=a>x</p>",
+        &["onerror"],
+        &[],
+    ),
+    case(
+        "sheet font-face",
+        "<style>@font-face { font-family: X; src: url(https://track.test/f.woff) } .a { font-family: X }</style><p class=a>x</p>",
+        &["track.test", "@font-face"],
+        &["font-family: X"],
+    ),
+    case(
+        "sheet keyframes",
+        "<style>@keyframes k { from { background: url(https://track.test/a) } } .a { color: red }</style><p class=a>x</p>",
+        &["track.test", "keyframes"],
+        &["color: red"],
+    ),
+    case(
+        "sheet position overlay",
+        "<style>.a { position: fixed; top: 0; left: 0; z-index: 9 }</style><div class=a>x</div>",
+        &["position", "z-index"],
+        &["<div>x</div>"],
+    ),
+    case(
+        "sheet on body",
+        "<html><head><style>body { background: url(https://track.test/a); color: #333 }</style></head><body>x</body></html>",
+        &["track.test"],
+        &["<div style=\"color: #333\">x</div>"],
+    ),
+    case(
+        "sheet and hostile inline style",
+        "<style>.a { color: red }</style><p class=a style=\"background: url(https://track.test/a)\">x</p>",
+        &["track.test"],
+        &["<p style=\"color: red\">x</p>"],
+    ),
+    case(
+        "sheet pseudo-element content",
+        "<style>.a::before { content: url(https://track.test/a) } .a:hover { color: red }</style><p class=a>x</p>",
+        &["track.test", "color"],
+        &["<p>x</p>"],
+    ),
+    case(
+        "sheet media query not applied",
+        "<style>@media only screen and (max-width: 600px) { .a { color: red } }</style><p class=a>x</p>",
+        &["color"],
+        &["<p>x</p>"],
+    ),
     // Structure and size.
     case(
         "unclosed tags",
@@ -834,6 +955,74 @@ fn deep_nesting_does_not_overflow() {
             .expect("spawn");
         let out = handle.join().expect("no panic or overflow");
         assert!(!out.html.contains("<script"), "{tag}");
+    }
+}
+
+#[test]
+fn style_sheets_inlined() {
+    // (name, input, exact output)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "class styling survives",
+            "<style>.btn { background-color: #2a7ae2; color: #fff }</style><a class=btn href=https://e.test/>Go</a>",
+            "<a href=\"https://e.test/\" style=\"background-color: #2a7ae2; color: #fff\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">Go</a>",
+        ),
+        (
+            "outlook paragraph classes",
+            "<style><!-- p.MsoNormal, li.MsoNormal { margin: 0cm; font-size: 11.0pt } --></style><p class=MsoNormal>Hi</p>",
+            "<p style=\"margin: 0cm; font-size: 11.0pt\">Hi</p>",
+        ),
+        (
+            "specificity, then order, inline last",
+            "<style>#m td { color: red } td.x { color: green; padding: 2px } td { padding: 0 }</style><table id=m><tr><td class=x style=\"padding: 4px\">1</td></tr></table>",
+            "<table><tbody><tr><td style=\"color: red; padding: 4px\">1</td></tr></tbody></table>",
+        ),
+        (
+            "important",
+            "<style>.x { color: red !important }</style><span class=x style=\"color: blue\">x</span>",
+            "<span style=\"color: red\">x</span>",
+        ),
+        (
+            "media screen applied",
+            "<style>@media screen { .x { color: red } }</style><span class=x>x</span>",
+            "<span style=\"color: red\">x</span>",
+        ),
+    ];
+    for (name, input, want) in cases {
+        let out = run(input);
+        assert_eq!(out.html, *want, "case {name}");
+        assert!(
+            audit::violations(&out.html, false).is_empty(),
+            "case {name}"
+        );
+    }
+}
+
+#[test]
+fn style_bounds_fall_back_to_dropping() {
+    let hostile_rule =
+        ".a { background: url(https://track.test/a); width: expression(alert(1)); color: red } ";
+    // Too much CSS.
+    let big = format!(
+        "<style>{}</style><p class=a>x</p>",
+        hostile_rule.repeat(200 * 1024 / hostile_rule.len())
+    );
+    // Too many selectors.
+    let many: String = (0..3000).map(|i| format!(".c{i}, ")).collect();
+    let many = format!("<style>{many}.a {{ color: red }}</style><p class=a>x</p>");
+    // Matching that would take exponential time without the step bound.
+    let deep = format!(
+        "<style>.z > span div div div div div div div div div div p {{ color: red }}</style><div class=z><div><span>{}<p>x</p>",
+        "<div>".repeat(3000)
+    );
+    for (name, input) in [("big", big), ("many", many), ("deep", deep)] {
+        let out = run(&input);
+        assert!(audit::violations(&out.html, false).is_empty(), "{name}");
+        let lower = out.html.to_lowercase();
+        for bad in ["track.test", "expression", "<style", "color: red"] {
+            assert!(!lower.contains(bad), "{name}: contains {bad}");
+        }
+        assert!(out.html.contains(">x</p>"), "{name}");
     }
 }
 

@@ -1,7 +1,7 @@
 //! Random input, deterministic seed: the sanitizer never panics and its
 //! output always passes the independent audit.
 
-use sanitize::{Policy, audit, email_html, safe_url, text_to_html};
+use sanitize::{Policy, audit, compose_html, email_html, html_to_text, safe_url, text_to_html};
 
 /// xorshift64*: small, deterministic, good enough to shuffle fragments.
 struct Rng(u64);
@@ -115,6 +115,22 @@ const FRAGMENTS: &[&str] = &[
     "\u{feff}",
     "é",
     "日本",
+    "<style>",
+    "</style>",
+    "{",
+    "}",
+    ".a",
+    "#b",
+    " class=a",
+    " id=b",
+    "@media screen",
+    "@font-face",
+    "!important",
+    " > ",
+    "*",
+    "blockquote",
+    "li",
+    "pre",
 ];
 
 fn random_input(rng: &mut Rng) -> String {
@@ -149,6 +165,20 @@ fn random_html_is_always_inert() {
             v.is_empty(),
             "iteration {i}: {v:?}\n in: {input:?}\n out: {:?}",
             out.html
+        );
+
+        let composed = compose_html(&input);
+        let v = audit::violations(&composed, false);
+        assert!(
+            v.is_empty(),
+            "compose iteration {i}: {v:?}\n in: {input:?}\n out: {composed:?}"
+        );
+        let plain = html_to_text(&input);
+        assert!(
+            !plain
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "plain iteration {i}: {plain:?}"
         );
 
         let text = text_to_html(&input);

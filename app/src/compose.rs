@@ -401,6 +401,19 @@ pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError
         ..ComposeOutcome::default()
     };
     if let Some(p) = problem {
+        // Saved, with something refused: a plain form shows the error on the
+        // reopened draft; the hydrated form keeps going with the new draft.
+        if crate::session::request_parts().is_ok_and(|parts| !crate::session::is_plain_form(&parts))
+            && form.op != "send"
+        {
+            return (
+                Some(uid),
+                Ok(ComposeOutcome {
+                    problem: Some(p.to_string()),
+                    ..saved_outcome
+                }),
+            );
+        }
         return (Some(uid), Err(p));
     }
     if form.op != "send" {
@@ -530,6 +543,7 @@ async fn send(
         sent: true,
         delivered,
         queued: remote.len() as u32,
+        problem: None,
     })
 }
 

@@ -25,7 +25,7 @@ pub const COMPOSE_PATH: &str = "/api/mail/compose";
 pub const SMALL_LIMIT: u64 = 1024 * 1024;
 
 /// Room for the compose form's other fields and the multipart framing.
-pub const FORM_OVERHEAD: u64 = 1024 * 1024;
+pub const FORM_OVERHEAD: u64 = 16 * 1024 * 1024;
 
 /// A refused body up to this much longer than the limit is read and
 /// discarded before answering, so that the browser, still sending, sees
@@ -44,17 +44,26 @@ pub struct Limits {
 
 impl Limits {
     /// The limit for a request to `path`.
+    ///
+    /// The compose form may carry up to twice the message size: a file over
+    /// the message limit is then still read (and discarded) by the form,
+    /// which saves everything else as a draft and says what was refused.
+    /// Only beyond that is the request cut off with a plain 413.
     pub fn for_path(&self, path: &str) -> u64 {
         if path == COMPOSE_PATH {
-            self.max_message_bytes + FORM_OVERHEAD
+            self.compose()
         } else {
             SMALL_LIMIT
         }
     }
 
+    fn compose(&self) -> u64 {
+        self.max_message_bytes * 2 + FORM_OVERHEAD
+    }
+
     /// The largest limit of any route (for axum's own `DefaultBodyLimit`).
     pub fn largest(&self) -> u64 {
-        self.max_message_bytes + FORM_OVERHEAD
+        self.compose()
     }
 
     fn refusal(&self, path: &str, drained: bool) -> Response {
@@ -171,7 +180,7 @@ mod tests {
             max_message_bytes: 25 * 1024 * 1024,
         };
         let cases: &[(&str, u64)] = &[
-            ("/api/mail/compose", 26 * 1024 * 1024),
+            ("/api/mail/compose", 66 * 1024 * 1024),
             ("/api/login", SMALL_LIMIT),
             ("/api/mail/compose/x", SMALL_LIMIT),
             ("/mail", SMALL_LIMIT),

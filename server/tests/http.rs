@@ -379,8 +379,19 @@ async fn compose_takes_a_message_up_to_the_configured_size() {
     .await;
     assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
-    // Over it: a plain 413 that names the limit.
+    // Over the message size but within twice it plus the form's room: the
+    // form still reads it, so it can keep the draft and refuse the file.
     let body = multipart(2 * MB + 1);
+    let len = body.len();
+    let (status, _, text) = send(
+        &env.app,
+        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
+    )
+    .await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+
+    // Beyond that: a plain 413 that names the limit.
+    let body = multipart(18 * MB + 1);
     let len = body.len();
     let (status, headers, text) = send(
         &env.app,

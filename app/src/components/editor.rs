@@ -143,7 +143,7 @@ impl Autosave {
                         a.draft_uid.set(o.draft_uid);
                         a.saved_at.set(Some(o.saved_at));
                         a.attachments.set(o.attachments);
-                        a.problem.set(None);
+                        a.problem.set(o.problem);
                         if files {
                             clear_files();
                         }
@@ -250,7 +250,21 @@ pub fn Editor(
     autosave: Autosave,
 ) -> impl IntoView {
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    Effect::new(move |_| {
+        // Whatever was typed before the script arrived is in the text area,
+        // not yet in the signal: carry it over before the editor replaces it.
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(area) = document()
+                .get_element_by_id("body")
+                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlTextAreaElement>().ok())
+            {
+                body.set(area.value());
+            }
+        }
+        hydrated.set(true);
+    });
     let rich = move || hydrated.get() && ui == Interface::Standard && format.get() == BodyFormat::Html;
     // Switching formats carries the text across.
     let previous = StoredValue::new(format.get_untracked());

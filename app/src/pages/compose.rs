@@ -154,6 +154,7 @@ fn ComposeForm(
                     "Sending is suspended for this account: you can write and save drafts, but not send."
                 </p>
             })}
+            {move || autosave.problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
             <p class="saved" role="status">
                 {move || saved_at.get().map(|t| format!("Draft saved at {}", &format_date(t)[11..])).unwrap_or_default()}
             </p>

@@ -200,4 +200,7 @@ pub struct ComposeOutcome {
     pub delivered: u32,
     /// Recipients elsewhere, handed to the outbound queue.
     pub queued: u32,
+    /// The draft was saved, but something in it was refused (a file over
+    /// the size limit); the sentence says what.
+    pub problem: Option<String>,
 }

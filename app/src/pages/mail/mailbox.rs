@@ -2,6 +2,7 @@
 
 use super::Outcome;
 use crate::api::compose::{OutboxRetry, outbox};
+use crate::components::message_list::non_empty;
 use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::folder_pane::FolderPane;
@@ -42,6 +43,7 @@ pub fn MailPage() -> impl IntoView {
     let folders = Resource::new(move || (query.get(), live.refresh.get()), |_| mail_folders());
     let list = Resource::new(move || (query.get(), live.refresh.get()), |(q, _)| mail_list(q));
     let prefs = Resource::new(move || query.get(), |_| mail_prefs());
+    let waiting = Resource::new(move || (query.get(), live.refresh.get()), |_| outbox());
 
     view! {
         <Title text="Mail · Webmail" />
@@ -52,10 +54,11 @@ pub fn MailPage() -> impl IntoView {
                         let q = query.get();
                         let (done, error) = outcome.get();
                         let prefs = prefs.await.unwrap_or_default();
+                        let waiting = waiting.await.unwrap_or_default();
                         match (folders.await, list.await) {
                             (Ok(folders), Ok(list)) => {
                                 view! {
-                                    <Mailbox q folders list prefs ui done error />
+                                    <Mailbox q folders list prefs waiting ui done error />
                                 }.into_any()
                             }
                             (Err(e), _) | (_, Err(e)) => view! {
@@ -77,6 +80,7 @@ fn Mailbox(
     folders: Vec<model::mail::Folder>,
     list: model::mail::MessageList,
     prefs: model::mail::MailPrefs,
+    waiting: Vec<model::compose::OutboxEntry>,
     ui: Interface,
     done: Option<String>,
     error: Option<AppError>,
@@ -116,7 +120,7 @@ fn Mailbox(
                 <Outcome done error />
                 <LiveNotice notice=live_notice />
                 <a class="button primary compose-link" href=ui.href("/mail/compose")>"Compose"</a>
-                <Outbox back=back.clone() />
+                <Outbox back=back.clone() entries=waiting />
                 <SearchForm q=q.clone() ui />
                 <ColumnsForm show=prefs.show_message_id back=back.clone() />
                 <MessageTable
@@ -135,39 +139,32 @@ fn Mailbox(
 
 /// Mail waiting to leave, when there is any.
 #[component]
-fn Outbox(back: String) -> impl IntoView {
-    let entries = Resource::new(|| (), |_| outbox());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let back = back.clone();
-                Suspend::new(async move {
-                let entries = entries.await.unwrap_or_default();
-                (!entries.is_empty()).then(|| {
-                    let next = entries.iter().map(|e| e.next_attempt).min().unwrap_or(0);
-                    let error = entries.iter().find_map(|e| e.last_error.clone());
-                    view! {
-                        <section class="outbox" aria-label="Outbox">
-                            <p>
-                                <strong>{format!("Outbox: {} waiting", entries.len())}</strong>
-                                {format!(", retrying at {} UTC.", &model::mail::format_date(next)[11..])}
-                            </p>
-                            <ul>
-                                {entries.into_iter().map(|e| view! {
-                                    <li>{format!("“{}” to {}", crate::components::message_list::non_empty(&e.subject, "(no subject)"), e.recipients.join(", "))}</li>
-                                }).collect_view()}
-                            </ul>
-                            {error.map(|e| view! { <p class="hint">{format!("Last attempt: {e}")}</p> })}
-                            <form method="post" action=OutboxRetry::PATH>
-                                <input type="hidden" name="back" value=back.clone() />
-                                <button type="submit">"Try again now"</button>
-                            </form>
-                        </section>
-                    }
-                })
-            })}}
-        </Suspense>
-    }
+fn Outbox(back: String, entries: Vec<model::compose::OutboxEntry>) -> impl IntoView {
+    (!entries.is_empty()).then(|| {
+        let next = entries.iter().map(|e| e.next_attempt).min().unwrap_or(0);
+        let error = entries.iter().find_map(|e| e.last_error.clone());
+        view! {
+            <section class="outbox" aria-label="Outbox">
+                <p>
+                    <strong>{format!("Outbox: {} waiting", entries.len())}</strong>
+                    {format!(", retrying at {} UTC.", &model::mail::format_date(next)[11..])}
+                </p>
+                <ul>
+                    {entries
+                        .into_iter()
+                        .map(|e| view! {
+                            <li>{format!("“{}” to {}", non_empty(&e.subject, "(no subject)"), e.recipients.join(", "))}</li>
+                        })
+                        .collect_view()}
+                </ul>
+                {error.map(|e| view! { <p class="hint">{format!("Last attempt: {e}")}</p> })}
+                <form method="post" action=OutboxRetry::PATH>
+                    <input type="hidden" name="back" value=back />
+                    <button type="submit">"Try again now"</button>
+                </form>
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -3,8 +3,8 @@
 
 use crate::error::AppError;
 use crate::session::{
-    INTERFACE_COOKIE, SESSION_COOKIE, client_ip, cookie, redirect_with_error, request_parts,
-    set_cookie, signed_in,
+    INTERFACE_COOKIE, SESSION_COOKIE, STASH_COOKIE, client_ip, cookie, expire_stash_cookie,
+    redirect_with_error, request_parts, set_cookie, signed_in, unix_now,
 };
 use crate::state::app_state;
 use accounts::Login;
@@ -101,7 +101,12 @@ pub async fn sign_in(
             ))?;
             remember_interface(&state, &parts, interface)?;
             tracing::info!(address = %account.address, %ip, %interface, "signed in");
-            leptos_axum::redirect(&interface.href("/mail"));
+            let page = if has_compose_stash(&state, &parts, id).await? {
+                "/mail/compose?restore=1"
+            } else {
+                "/mail"
+            };
+            leptos_axum::redirect(&interface.href(page));
             return Ok(());
         }
         Login::BadCredentials => AppError::BadCredentials,
@@ -113,6 +118,35 @@ pub async fn sign_in(
     tracing::info!(%ip, code = error.code(), "sign-in refused");
     redirect_with_error(&parts, &login_page, &error);
     Err(error)
+}
+
+/// Whether this browser has a compose form stashed (posted after its session
+/// ended) that `account`, just signed in, may have back. A stash of another
+/// account, or one no longer there, is deleted with its cookie: one user's
+/// text is never shown to another. A failure only costs the restore.
+async fn has_compose_stash(
+    state: &crate::state::AppState,
+    parts: &http::request::Parts,
+    account: accounts::AccountId,
+) -> Result<bool, AppError> {
+    let Some(id) = cookie(&parts.headers, STASH_COOKIE) else {
+        return Ok(false);
+    };
+    let stashes = accounts::Stashes::new(&state.data_dir);
+    let checked = tokio::task::spawn_blocking(move || stashes.check(&id, account, unix_now()))
+        .await
+        .map_err(|e| internal("compose stash: task", e))?;
+    match checked {
+        Ok(accounts::stash::Check::Restorable) => Ok(true),
+        Ok(_) => {
+            expire_stash_cookie(state, parts)?;
+            Ok(false)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "checking the compose stash");
+            Ok(false)
+        }
+    }
 }
 
 /// Ends the current session (if any) and clears the cookie.

@@ -187,7 +187,10 @@ fn bodies(draft: &Draft) -> (Option<String>, String) {
             let text = sanitize::html_to_text(&html);
             (Some(html), text)
         }
-        BodyFormat::Simple => (Some(compose::simple::to_html(&draft.body)), draft.body.clone()),
+        BodyFormat::Simple => (
+            Some(compose::simple::to_html(&draft.body)),
+            draft.body.clone(),
+        ),
         BodyFormat::Plain => (None, draft.body.clone()),
     }
 }
@@ -272,8 +275,14 @@ fn save_draft(
         }
     }
     let mut problem = None;
-    let mut total: u64 = attachments.iter().map(|a| a.bytes.len() as u64).sum::<u64>()
-        + attached_messages.iter().map(|m| m.len() as u64).sum::<u64>();
+    let mut total: u64 = attachments
+        .iter()
+        .map(|a| a.bytes.len() as u64)
+        .sum::<u64>()
+        + attached_messages
+            .iter()
+            .map(|m| m.len() as u64)
+            .sum::<u64>();
     for u in &form.uploads {
         if total + u.bytes.len() as u64 > ctx.max_bytes {
             problem = Some(AppError::MessageTooLarge {
@@ -318,7 +327,12 @@ fn save_draft(
         AppError::Internal
     })?;
     let uid = store
-        .append(DRAFTS, &built.sent_copy, &[Flag::Seen, Flag::Draft], Some(ctx.now))
+        .append(
+            DRAFTS,
+            &built.sent_copy,
+            &[Flag::Seen, Flag::Draft],
+            Some(ctx.now),
+        )
         .map_err(store_error)?;
     if let Some(old) = draft.draft_uid.filter(|_| previous.is_some()) {
         // The replaced draft goes to retention, where it can be restored.
@@ -351,7 +365,11 @@ pub fn address_problems(draft: &Draft) -> Vec<String> {
             }
         }
     }
-    if out.is_empty() && [&draft.to, &draft.cc, &draft.bcc].iter().all(|s| s.trim().is_empty()) {
+    if out.is_empty()
+        && [&draft.to, &draft.cc, &draft.bcc]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    {
         out.push(AppError::NoRecipients.to_string());
     }
     out
@@ -392,7 +410,10 @@ pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError
     };
     let attachments = {
         let r = with_store(move |s| Ok(s.raw(DRAFTS, uid).map_err(store_error)?)).await;
-        r.ok().flatten().map(|raw| draft_attachments(&raw)).unwrap_or_default()
+        r.ok()
+            .flatten()
+            .map(|raw| draft_attachments(&raw))
+            .unwrap_or_default()
     };
     let saved_outcome = ComposeOutcome {
         draft_uid: Some(uid),
@@ -458,7 +479,10 @@ async fn send(
         let mut local = Vec::new();
         let mut remote = Vec::new();
         for r in recipients {
-            let domain = r.rsplit_once('@').map(|(_, d)| d.to_lowercase()).unwrap_or_default();
+            let domain = r
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_lowercase())
+                .unwrap_or_default();
             if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
                 match dir.find_user(&r)? {
                     Some(account) => local.push(account),
@@ -490,13 +514,15 @@ async fn send(
             remote.clone(),
         );
         let now = ctx.now;
-        tokio::task::spawn_blocking(move || out.queue.enqueue(&account, &from, &rcpts, &bytes, now))
-            .await
-            .map_err(|_| AppError::Internal)?
-            .map_err(|e| {
-                tracing::error!(error = %e, "enqueue");
-                AppError::Internal
-            })?;
+        tokio::task::spawn_blocking(move || {
+            out.queue.enqueue(&account, &from, &rcpts, &bytes, now)
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "enqueue");
+            AppError::Internal
+        })?;
         state.outbound.wake.notify_one();
     }
     let data_root = state.data_dir.clone();
@@ -615,7 +641,10 @@ pub async fn load(opening: Opening) -> Result<ComposeState, AppError> {
                 .raw(DRAFTS, uid)
                 .map_err(store_error)?
                 .ok_or(AppError::NoSuchMessage)?;
-            let saved = store.summary(DRAFTS, uid).map_err(store_error)?.map(|s| s.arrival);
+            let saved = store
+                .summary(DRAFTS, uid)
+                .map_err(store_error)?
+                .map(|s| s.arrival);
             return Ok((draft_from_raw(&raw, uid), known, saved));
         }
         let mut draft = match (&o.original, o.mode.as_str()) {
@@ -625,7 +654,9 @@ pub async fn load(opening: Opening) -> Result<ComposeState, AppError> {
                     .map_err(store_error)?
                     .ok_or(AppError::NoSuchMessage)?;
                 let prefill = match mode {
-                    "all" => compose::reply::reply(&raw, compose::reply::ReplyKind::ReplyAll, &[&own]),
+                    "all" => {
+                        compose::reply::reply(&raw, compose::reply::ReplyKind::ReplyAll, &[&own])
+                    }
                     "forward" => compose::reply::forward_inline(&raw),
                     "attach" => compose::reply::forward_as_attachment(&raw).map(|(p, _)| p),
                     _ => compose::reply::reply(&raw, compose::reply::ReplyKind::Reply, &[&own]),
@@ -705,7 +736,13 @@ pub async fn load(opening: Opening) -> Result<ComposeState, AppError> {
 fn non_empty_name(subject: &str) -> String {
     let cleaned: String = subject
         .chars()
-        .map(|c| if c.is_control() || "/\\:".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     if cleaned.trim().is_empty() {
         "message".to_owned()
@@ -846,11 +883,13 @@ mod tests {
             address_problems(&Draft::default()),
             vec![AppError::NoRecipients.to_string()]
         );
-        assert!(address_problems(&Draft {
-            bcc: "x@example.org".to_owned(),
-            ..Draft::default()
-        })
-        .is_empty());
+        assert!(
+            address_problems(&Draft {
+                bcc: "x@example.org".to_owned(),
+                ..Draft::default()
+            })
+            .is_empty()
+        );
     }
 }
 
@@ -879,7 +918,11 @@ pub async fn respond(form: Form) -> Result<ComposeOutcome, AppError> {
             }
             (_, None) => ui.href(&format!(
                 "/mail/compose?{}",
-                result.as_ref().err().map(AppError::to_query).unwrap_or_default()
+                result
+                    .as_ref()
+                    .err()
+                    .map(AppError::to_query)
+                    .unwrap_or_default()
             )),
         };
         leptos_axum::redirect(&to);
@@ -926,7 +969,11 @@ pub async fn identity_settings() -> Result<(String, String, String, Vec<String>)
 }
 
 /// Saves the identity; plain form posts return to the settings page.
-pub async fn set_identity(name: String, signature: String, language: String) -> Result<(), AppError> {
+pub async fn set_identity(
+    name: String,
+    signature: String,
+    language: String,
+) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let parts = crate::session::request_parts()?;
@@ -966,8 +1013,12 @@ pub async fn answer_receipt(folder: String, uid: u32, send: bool) -> Result<usiz
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let f = folder.clone();
-    let raw = with_store(move |s| s.raw(&f, uid).map_err(store_error)?.ok_or(AppError::NoSuchMessage))
-        .await?;
+    let raw = with_store(move |s| {
+        s.raw(&f, uid)
+            .map_err(store_error)?
+            .ok_or(AppError::NoSuchMessage)
+    })
+    .await?;
     if send {
         if user.status == AccountStatus::SuspendedSending {
             return Err(AppError::SendingSuspended);
@@ -999,8 +1050,12 @@ pub async fn answer_receipt(folder: String, uid: u32, send: bool) -> Result<usiz
         dispatch(&state, &user.address, &built).await?;
     }
     with_store(move |s| {
-        s.set_flags(&folder, &[uid], &[Flag::Keyword(mailstore::MDN_SENT.to_owned())])
-            .map_err(store_error)
+        s.set_flags(
+            &folder,
+            &[uid],
+            &[Flag::Keyword(mailstore::MDN_SENT.to_owned())],
+        )
+        .map_err(store_error)
     })
     .await
 }
@@ -1022,7 +1077,10 @@ async fn dispatch(
         let domains = dir.domains()?;
         let mut remote = Vec::new();
         for r in recipients {
-            let domain = r.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
+            let domain = r
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_owned())
+                .unwrap_or_default();
             if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
                 if let Some(a) = dir.find_user(&r)? {
                     if let Err(e) = deliver_local(&dir, &data_root, &a, &sender, &bytes) {
@@ -1048,13 +1106,15 @@ async fn dispatch(
             built.envelope_from.clone(),
             built.transport.clone(),
         );
-        tokio::task::spawn_blocking(move || out.queue.enqueue(&account, &from, &remote, &bytes, now()))
-            .await
-            .map_err(|_| AppError::Internal)?
-            .map_err(|e| {
-                tracing::error!(error = %e, "enqueue");
-                AppError::Internal
-            })?;
+        tokio::task::spawn_blocking(move || {
+            out.queue.enqueue(&account, &from, &remote, &bytes, now())
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "enqueue");
+            AppError::Internal
+        })?;
         state.outbound.wake.notify_one();
     }
     Ok(())

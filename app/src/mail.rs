@@ -547,7 +547,9 @@ pub async fn open_message(
                 &[&user.address],
                 compose::mdn::Situation {
                     in_sent_or_drafts: matches!(folder.as_str(), "Sent" | "Drafts"),
-                    mdn_sent: summary.flags.contains(&Flag::Keyword(mailstore::MDN_SENT.to_owned())),
+                    mdn_sent: summary
+                        .flags
+                        .contains(&Flag::Keyword(mailstore::MDN_SENT.to_owned())),
                 },
             )
             .map(|m| m.address)

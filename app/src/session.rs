@@ -17,6 +17,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub const SESSION_COOKIE: &str = "webmail_session";
 /// Name of the cookie that remembers the last chosen interface on this browser.
 pub const INTERFACE_COOKIE: &str = "webmail_ui";
+/// Name of the cookie that names this browser's stashed compose form: one
+/// posted after the session ended (see [`accounts::stash`]).
+pub const STASH_COOKIE: &str = "webmail_stash";
+/// How long the stash cookie lives: as long as the stash itself.
+pub const STASH_COOKIE_SECS: i64 = accounts::stash::MAX_AGE_SECS;
 
 /// The account behind the request, put into the request's extensions by the
 /// server's authentication middleware.
@@ -133,8 +138,12 @@ pub fn set_cookie(
 /// True when the request is a plain HTML form post (JavaScript off, or the
 /// basic interface) rather than a call from the hydrated app.
 pub fn is_plain_form(parts: &Parts) -> bool {
-    parts
-        .headers
+    accepts_html(&parts.headers)
+}
+
+/// [`is_plain_form`] on bare headers: the request accepts `text/html`.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
         .get(http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
@@ -148,6 +157,64 @@ pub fn redirect_with_error(parts: &Parts, page: &str, error: &AppError) {
         let sep = if page.contains('?') { '&' } else { '?' };
         leptos_axum::redirect(&format!("{page}{sep}{}", error.to_query()));
     }
+}
+
+/// The compose form this browser posted after its session ended, for the
+/// signed-in user: its `Content-Type` (with the multipart boundary) and its
+/// body exactly as posted. Handed back once: the stash is deleted and its
+/// cookie expired. `None` when the browser has no stash, or it expired, is
+/// unreadable or belongs to another account (then it is deleted too).
+pub async fn take_compose_stash() -> Result<Option<(String, Vec<u8>)>, AppError> {
+    let user = signed_in()?;
+    let parts = request_parts()?;
+    let Some(id) = cookie(&parts.headers, STASH_COOKIE) else {
+        return Ok(None);
+    };
+    let state = crate::state::app_state()?;
+    let stashes = accounts::Stashes::new(&state.data_dir);
+    let account = user.account_id;
+    let taken = tokio::task::spawn_blocking(move || stashes.take(&id, account, unix_now()))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "taking the compose stash: task");
+            AppError::Internal
+        })?;
+    expire_stash_cookie(&state, &parts)?;
+    match taken {
+        Ok(Some(stashed)) => {
+            tracing::info!(account = %account, bytes = stashed.body.len(), "compose stash restored");
+            Ok(Some((stashed.meta.content_type, stashed.body)))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => {
+            // Nothing the user can do about it: compose opens empty.
+            tracing::error!(error = %e, "taking the compose stash");
+            Ok(None)
+        }
+    }
+}
+
+/// Adds a `Set-Cookie` that deletes the stash cookie to the response.
+pub fn expire_stash_cookie(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    let res = use_context::<leptos_axum::ResponseOptions>().ok_or_else(|| {
+        tracing::error!("response options missing from context");
+        AppError::Internal
+    })?;
+    let value = set_cookie(state, parts, STASH_COOKIE, "", 0, true);
+    let value = http::HeaderValue::from_str(&value).map_err(|e| {
+        tracing::error!(error = %e, "stash cookie");
+        AppError::Internal
+    })?;
+    res.append_header(http::header::SET_COOKIE, value);
+    Ok(())
+}
+
+/// The current time in Unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -272,3 +272,29 @@ test('autosave keeps one draft that a reload continues', async ({ page }, info) 
   await page.goto('/mail?folder=Drafts');
   await expect(page.getByRole('row', { name: new RegExp(subject) })).toHaveCount(1);
 });
+
+test('the rich editor underlines misspellings and offers suggestions on click', async ({ page }, info) => {
+  test.skip(info.project.name === 'js-off', 'the live check needs the hydrated editor');
+  const { writer } = people(info.project.name);
+  await signIn(page, writer, 'standard');
+  await compose(page, 'standard', info.project.name);
+  const editor = page.getByRole('textbox', { name: 'Message' });
+  await editor.click();
+  await page.keyboard.type('We recieve mail daily.');
+  await expect(page.getByRole('status').filter({ hasText: '1 word may be misspelled' })).toBeVisible({ timeout: 10_000 });
+  // Underlined through the CSS highlight registry, not by changing the text.
+  const box = await page.evaluate(() => {
+    const h = (CSS as any).highlights.get('misspelled');
+    const range = [...h][0] as Range;
+    const r = range.getBoundingClientRect();
+    return { n: h.size, text: range.toString(), x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  });
+  expect(box.n).toBe(1);
+  expect(box.text).toBe('recieve');
+  await expect(editor.locator('span, mark')).toHaveCount(0);
+  await page.mouse.click(box.x, box.y);
+  const menu = page.getByRole('menu', { name: 'Suggestions for “recieve”' });
+  await menu.getByRole('menuitem', { name: 'receive', exact: true }).click();
+  await expect(editor).toHaveText('We receive mail daily.');
+  await expect(page.getByRole('status').filter({ hasText: 'may be misspelled' })).toHaveCount(0, { timeout: 10_000 });
+});

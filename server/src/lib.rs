@@ -11,6 +11,7 @@ pub mod mail_cli;
 pub mod metrics;
 mod middleware;
 pub mod outbound;
+pub mod stash;
 
 use app::state::{AppState, Outbound, SecureCookies, WebConfig};
 use app::{App, shell};
@@ -117,6 +118,13 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
             "the default spell-check language has no dictionary"
         );
     }
+    // Stashes older than a day are of no use to anyone.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    if let Err(e) = accounts::Stashes::new(&config.data_dir).remove_expired(now) {
+        tracing::warn!(error = %e, "removing expired compose stashes");
+    }
     Ok(AppState {
         directory,
         data_dir: config.data_dir.clone(),
@@ -213,6 +221,9 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
             metrics.clone(),
             middleware::record,
         ))
+        // Pages and server-function answers go out compressed (a basic inbox
+        // page shrinks about tenfold); assets are already precompressed.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(Extension(metrics))
         .with_state(state)
 }

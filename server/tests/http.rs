@@ -437,10 +437,12 @@ async fn other_routes_keep_a_small_body_limit() {
     let (status, _, text) = send(&env.app, req).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
-    // The compose limit is not open to strangers: no session, no upload.
+    // The compose handler is not open to strangers: without a session the
+    // post is only kept for a day, within a bounded stash (tests/stash.rs),
+    // and the browser is sent to sign in.
     let body = multipart(MB / 2);
     let len = body.len();
-    let (status, _, _) = send(
+    let (status, headers, _) = send(
         &env.app,
         upload(
             "/api/mail/compose",
@@ -450,5 +452,32 @@ async fn other_routes_keep_a_small_body_limit() {
         ),
     )
     .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/login?kept=1");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_browser_accepts_it() {
+    let env = env();
+    let cookie = sign_in(&env).await;
+    let cases = [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ];
+    for (accept, expected) in cases {
+        let req = Request::get("/basic/mail")
+            .header(header::ACCEPT, "text/html")
+            .header(header::ACCEPT_ENCODING, accept)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let res = env.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{accept}");
+        let got = res
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(got.as_deref(), expected, "{accept}");
+    }
 }

@@ -87,8 +87,9 @@ impl Autosave {
     pub fn on_submit(&self, ev: leptos::ev::SubmitEvent) {
         if self.saving.get_untracked() {
             ev.prevent_default();
-            self.problem
-                .set(Some("Saving the draft first… press the button again in a moment.".to_owned()));
+            self.problem.set(Some(
+                "Saving the draft first… press the button again in a moment.".to_owned(),
+            ));
             return;
         }
         if let Some(Some(t)) = self.timer.try_get_value() {
@@ -193,7 +194,11 @@ impl Autosave {
         // be sure the newest draft is replaced.
         data.set_with_str(
             "draft",
-            &self.draft_uid.get_untracked().map(|u| u.to_string()).unwrap_or_default(),
+            &self
+                .draft_uid
+                .get_untracked()
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
         )
         .ok()?;
         Some(data)
@@ -265,7 +270,8 @@ pub fn Editor(
         }
         hydrated.set(true);
     });
-    let rich = move || hydrated.get() && ui == Interface::Standard && format.get() == BodyFormat::Html;
+    let rich =
+        move || hydrated.get() && ui == Interface::Standard && format.get() == BodyFormat::Html;
     // Switching formats carries the text across.
     let previous = StoredValue::new(format.get_untracked());
     Effect::new(move |_| {
@@ -316,7 +322,9 @@ fn html_to_plain(html: &str) -> String {
     {
         if let Ok(div) = document().create_element("div") {
             div.set_inner_html(html);
-            if let Ok(el) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(div) {
+            if let Ok(el) =
+                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(div)
+            {
                 return el.inner_text();
             }
         }
@@ -345,19 +353,84 @@ struct Command {
 }
 
 const COMMANDS: [Command; 13] = [
-    Command { label: "Bold", symbol: "B", command: "bold", value: "" },
-    Command { label: "Italic", symbol: "I", command: "italic", value: "" },
-    Command { label: "Underline", symbol: "U", command: "underline", value: "" },
-    Command { label: "Strikethrough", symbol: "S", command: "strikeThrough", value: "" },
-    Command { label: "Bulleted list", symbol: "•", command: "insertUnorderedList", value: "" },
-    Command { label: "Numbered list", symbol: "1.", command: "insertOrderedList", value: "" },
-    Command { label: "Indent", symbol: "→", command: "indent", value: "" },
-    Command { label: "Outdent", symbol: "←", command: "outdent", value: "" },
-    Command { label: "Quote", symbol: "❝", command: "formatBlock", value: "blockquote" },
-    Command { label: "Link", symbol: "🔗", command: "createLink", value: "" },
-    Command { label: "Clear formatting", symbol: "⌫", command: "removeFormat", value: "" },
-    Command { label: "Undo", symbol: "↶", command: "undo", value: "" },
-    Command { label: "Redo", symbol: "↷", command: "redo", value: "" },
+    Command {
+        label: "Bold",
+        symbol: "B",
+        command: "bold",
+        value: "",
+    },
+    Command {
+        label: "Italic",
+        symbol: "I",
+        command: "italic",
+        value: "",
+    },
+    Command {
+        label: "Underline",
+        symbol: "U",
+        command: "underline",
+        value: "",
+    },
+    Command {
+        label: "Strikethrough",
+        symbol: "S",
+        command: "strikeThrough",
+        value: "",
+    },
+    Command {
+        label: "Bulleted list",
+        symbol: "•",
+        command: "insertUnorderedList",
+        value: "",
+    },
+    Command {
+        label: "Numbered list",
+        symbol: "1.",
+        command: "insertOrderedList",
+        value: "",
+    },
+    Command {
+        label: "Indent",
+        symbol: "→",
+        command: "indent",
+        value: "",
+    },
+    Command {
+        label: "Outdent",
+        symbol: "←",
+        command: "outdent",
+        value: "",
+    },
+    Command {
+        label: "Quote",
+        symbol: "❝",
+        command: "formatBlock",
+        value: "blockquote",
+    },
+    Command {
+        label: "Link",
+        symbol: "🔗",
+        command: "createLink",
+        value: "",
+    },
+    Command {
+        label: "Clear formatting",
+        symbol: "⌫",
+        command: "removeFormat",
+        value: "",
+    },
+    Command {
+        label: "Undo",
+        symbol: "↶",
+        command: "undo",
+        value: "",
+    },
+    Command {
+        label: "Redo",
+        symbol: "↷",
+        command: "redo",
+        value: "",
+    },
 ];
 
 fn exec(command: &str, value: &str) {
@@ -380,9 +453,43 @@ fn exec(command: &str, value: &str) {
     let _ = (command, value);
 }
 
+/// A word the live check flagged, with where it sits in the editor.
+#[derive(Clone)]
+struct Flagged {
+    word: String,
+    suggestions: Vec<String>,
+    #[cfg(feature = "hydrate")]
+    range: leptos::web_sys::Range,
+}
+
+/// The open suggestion menu: which flagged word, and where to draw it.
+#[derive(Clone)]
+struct Menu {
+    index: usize,
+    top: f64,
+    left: f64,
+}
+
 #[component]
 fn RichText(body: RwSignal<String>, autosave: Autosave) -> impl IntoView {
     let editor = NodeRef::<leptos::html::Div>::new();
+    let flagged: StoredValue<Vec<Flagged>, LocalStorage> = StoredValue::new_local(Vec::new());
+    let menu = RwSignal::new(None::<Menu>);
+    let words = RwSignal::new(0usize);
+    let spell_timer = StoredValue::new(None::<TimeoutHandle>);
+    let check = move || spell::check(editor, flagged, words);
+    let schedule_check = move || {
+        if let Some(Some(t)) = spell_timer.try_get_value() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(check, std::time::Duration::from_millis(1_200)).ok();
+        spell_timer.set_value(handle);
+    };
+    Effect::new(move |_| {
+        if editor.get().is_some() {
+            check();
+        }
+    });
     // The body was sanitised on the server; it is the editor's starting point.
     Effect::new(move |_| {
         if let Some(el) = editor.get() {
@@ -393,7 +500,27 @@ fn RichText(body: RwSignal<String>, autosave: Autosave) -> impl IntoView {
         if let Some(el) = editor.get_untracked() {
             body.set(el.inner_html());
             autosave.changed();
+            schedule_check();
         }
+    };
+    let choose = move |replacement: Option<String>| {
+        if let Some(m) = menu.get_untracked() {
+            flagged.with_value(|f| {
+                if let (Some(f), Some(r)) = (f.get(m.index), replacement.as_deref()) {
+                    spell::replace(f, r);
+                }
+            });
+            if replacement.is_none() {
+                flagged.update_value(|f| {
+                    if m.index < f.len() {
+                        f.remove(m.index);
+                    }
+                });
+                spell::paint(flagged);
+            }
+        }
+        menu.set(None);
+        sync();
     };
     let buttons = COMMANDS
         .iter()
@@ -454,8 +581,258 @@ fn RichText(body: RwSignal<String>, autosave: Autosave) -> impl IntoView {
                 spellcheck="true"
                 node_ref=editor
                 on:input=move |_| sync()
+                on:click=move |_| menu.set(spell::menu_at_caret(editor, flagged))
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        menu.set(None);
+                    }
+                }
             ></div>
+            <p class="hint" role="status">
+                {move || match words.get() {
+                    0 => String::new(),
+                    1 => "1 word may be misspelled: click it for suggestions.".to_owned(),
+                    n => format!("{n} words may be misspelled: click one for suggestions."),
+                }}
+            </p>
+            {move || menu.get().map(|m| {
+                let (word, suggestions) = flagged.with_value(|f| {
+                    f.get(m.index).map(|f| (f.word.clone(), f.suggestions.clone())).unwrap_or_default()
+                });
+                view! {
+                    <div
+                        class="spell-menu"
+                        role="menu"
+                        aria-label=format!("Suggestions for “{word}”")
+                        style=format!("top:{}px;left:{}px", m.top, m.left)
+                    >
+                        {if suggestions.is_empty() {
+                            view! { <p class="hint">"No suggestions"</p> }.into_any()
+                        } else {
+                            suggestions
+                                .into_iter()
+                                .map(|s| {
+                                    let r = s.clone();
+                                    view! {
+                                        <button type="button" role="menuitem" on:click=move |_| choose(Some(r.clone()))>
+                                            {s}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }}
+                        <button type="button" role="menuitem" class="ghost" on:click=move |_| choose(None)>
+                            {format!("Ignore “{word}”")}
+                        </button>
+                    </div>
+                }
+            })}
             <input type="hidden" name="body" value=move || body.get() />
         </div>
+    }
+}
+
+/// The live spell check of the rich-text editor: the server checks the
+/// editor's text, the misspelled words are underlined with the CSS Custom
+/// Highlight API (the document itself is not changed, so nothing of it can
+/// leak into the message), and a click on one offers its suggestions.
+mod spell {
+    use super::{Flagged, Menu};
+    use leptos::prelude::*;
+
+    /// Asks the server about the editor's text and underlines what it flags.
+    pub fn check(
+        editor: NodeRef<leptos::html::Div>,
+        flagged: StoredValue<Vec<Flagged>, LocalStorage>,
+        words: RwSignal<usize>,
+    ) {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(root) = editor.get_untracked() else {
+                return;
+            };
+            let (text, nodes) = text_of(&root);
+            let language = language();
+            leptos::task::spawn_local(async move {
+                let Ok(found) = crate::api::compose::spell_check(language, text.clone()).await
+                else {
+                    return;
+                };
+                let list: Vec<Flagged> = found
+                    .into_iter()
+                    .filter_map(|m| {
+                        let start = text.get(..m.start)?.encode_utf16().count();
+                        let end = text.get(..m.end)?.encode_utf16().count();
+                        Some(Flagged {
+                            range: range_for(&nodes, start, end)?,
+                            word: m.word,
+                            suggestions: m.suggestions,
+                        })
+                    })
+                    .collect();
+                words.set(list.len());
+                flagged.set_value(list);
+                paint(flagged);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (editor, flagged, words);
+    }
+
+    /// Underlines the flagged words.
+    pub fn paint(flagged: StoredValue<Vec<Flagged>, LocalStorage>) {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::{JsCast, JsValue};
+            use leptos::web_sys::js_sys::{Array, Function, Reflect};
+            let w: JsValue = window().into();
+            let (Ok(css), Ok(ctor)) = (
+                Reflect::get(&w, &"CSS".into()),
+                Reflect::get(&w, &"Highlight".into()),
+            ) else {
+                return;
+            };
+            let Ok(highlights) = Reflect::get(&css, &"highlights".into()) else {
+                return;
+            };
+            if ctor.is_undefined() || highlights.is_undefined() {
+                return; // no highlight support: the count and the menu still work
+            }
+            let ranges = Array::new();
+            flagged.with_value(|f| {
+                for x in f {
+                    ranges.push(&x.range);
+                }
+            });
+            let Ok(highlight) = Reflect::construct(ctor.unchecked_ref::<Function>(), &ranges)
+            else {
+                return;
+            };
+            if let Ok(set) = Reflect::get(&highlights, &"set".into()) {
+                let _ = set.unchecked_ref::<Function>().call2(
+                    &highlights,
+                    &"misspelled".into(),
+                    &highlight,
+                );
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = flagged;
+    }
+
+    /// The menu for the flagged word under the caret, if any.
+    pub fn menu_at_caret(
+        editor: NodeRef<leptos::html::Div>,
+        flagged: StoredValue<Vec<Flagged>, LocalStorage>,
+    ) -> Option<Menu> {
+        #[cfg(feature = "hydrate")]
+        {
+            let root = editor.get_untracked()?;
+            let sel = window().get_selection().ok()??;
+            let node = sel.anchor_node()?;
+            let offset = sel.anchor_offset();
+            let index = flagged.with_value(|f| {
+                f.iter()
+                    .position(|x| x.range.is_point_in_range(&node, offset).unwrap_or(false))
+            })?;
+            let rect = flagged.with_value(|f| f[index].range.get_bounding_client_rect());
+            let base = root.get_bounding_client_rect();
+            Some(Menu {
+                index,
+                top: rect.bottom() - base.top() + 4.0,
+                left: rect.left() - base.left(),
+            })
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (editor, flagged);
+            None
+        }
+    }
+
+    /// Puts `with` in place of the flagged word.
+    pub fn replace(f: &Flagged, with: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            if f.range.delete_contents().is_ok() {
+                let _ = f.range.insert_node(&document().create_text_node(with));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (f, with);
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn language() -> String {
+        use leptos::wasm_bindgen::JsCast;
+        document()
+            .get_element_by_id("lang")
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok())
+            .map(|s| s.value())
+            .unwrap_or_default()
+    }
+
+    /// The editor's text nodes joined by line breaks, with each node's
+    /// start (in UTF-16 units) in the joined text.
+    #[cfg(feature = "hydrate")]
+    fn text_of(
+        root: &leptos::web_sys::HtmlDivElement,
+    ) -> (String, Vec<(leptos::web_sys::Node, usize)>) {
+        let mut text = String::new();
+        let mut units = 0usize;
+        let mut nodes = Vec::new();
+        let mut stack: Vec<leptos::web_sys::Node> = Vec::new();
+        let mut next = root.first_child();
+        loop {
+            let Some(node) = next else {
+                match stack.pop() {
+                    Some(parent) => {
+                        next = parent.next_sibling();
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            if node.node_type() == leptos::web_sys::Node::TEXT_NODE {
+                let data = node.text_content().unwrap_or_default();
+                if !text.is_empty() {
+                    text.push('\n');
+                    units += 1;
+                }
+                nodes.push((node.clone(), units));
+                units += data.encode_utf16().count();
+                text.push_str(&data);
+            }
+            if let Some(child) = node.first_child() {
+                stack.push(node);
+                next = Some(child);
+            } else {
+                next = node.next_sibling();
+            }
+        }
+        (text, nodes)
+    }
+
+    /// A DOM range over UTF-16 offsets `start..end` of the joined text.
+    #[cfg(feature = "hydrate")]
+    fn range_for(
+        nodes: &[(leptos::web_sys::Node, usize)],
+        start: usize,
+        end: usize,
+    ) -> Option<leptos::web_sys::Range> {
+        let (node, base) = nodes.iter().rev().find(|(_, b)| *b <= start)?;
+        let len = node
+            .text_content()
+            .unwrap_or_default()
+            .encode_utf16()
+            .count();
+        if end - base > len {
+            return None; // spans two nodes: not underlined
+        }
+        let range = document().create_range().ok()?;
+        range.set_start(node, (start - base) as u32).ok()?;
+        range.set_end(node, (end - base) as u32).ok()?;
+        Some(range)
     }
 }

@@ -11,10 +11,10 @@ use crate::components::shortcuts::{self, Key};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::Interface;
-use std::collections::HashMap;
 use model::mail::{
     Folder, FolderRole, ListQuery, MessageList, MessageRow, SortColumn, format_date, format_size,
 };
+use std::collections::HashMap;
 
 /// Which optional columns are visible.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,7 +76,10 @@ pub fn LiveNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
 
 /// "Done: N messages updated."
 pub fn done_text(n: u32) -> String {
-    format!("Done: {n} message{} updated.", if n == 1 { "" } else { "s" })
+    format!(
+        "Done: {n} message{} updated.",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// One row as the hydrated list tracks it.
@@ -158,9 +161,8 @@ fn act_now(
                 for (r, b) in rows.iter().zip(before) {
                     r.restore(b);
                 }
-                live.notice.set(Some(Notice::Failed(format!(
-                    "{e} Nothing was changed."
-                ))));
+                live.notice
+                    .set(Some(Notice::Failed(format!("{e} Nothing was changed."))));
             }
         }
     });
@@ -232,11 +234,7 @@ pub fn MessageTable(
         })
         .collect();
     let states = StoredValue::new(states);
-    let hrefs: Vec<String> = list
-        .rows
-        .iter()
-        .map(|r| row_href(ui, r, &query))
-        .collect();
+    let hrefs: Vec<String> = list.rows.iter().map(|r| row_href(ui, r, &query)).collect();
     // Row-level actions cannot be taken in all-folder results, whose rows
     // come from several folders; those go through the plain forms.
     let live_actions = !(searching && query.all_folders);
@@ -268,9 +266,12 @@ pub fn MessageTable(
     let on_key = {
         let act = act.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            let Some(key) = shortcuts::key_of(&ev) else { return };
+            let Some(key) = shortcuts::key_of(&ev) else {
+                return;
+            };
             let count = states.with_value(|v| v.len());
-            let visible = |i: usize| states.with_value(|v| v.get(i).is_some_and(|r| !r.gone.get_untracked()));
+            let visible =
+                |i: usize| states.with_value(|v| v.get(i).is_some_and(|r| !r.gone.get_untracked()));
             let step = |from: Option<usize>, down: bool| -> Option<usize> {
                 let mut i = from;
                 loop {
@@ -301,12 +302,19 @@ pub fn MessageTable(
                     // Enter on a focused link follows it natively.
                     let on_link = ev
                         .target()
-                        .and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(t).ok())
+                        .and_then(|t| {
+                            leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(t)
+                                .ok()
+                        })
                         .is_some_and(|e| e.tag_name().eq_ignore_ascii_case("a"));
                     if on_link {
                         return;
                     }
-                    if let Some(href) = live.cursor.get_untracked().and_then(|i| hrefs.get(i).cloned()) {
+                    if let Some(href) = live
+                        .cursor
+                        .get_untracked()
+                        .and_then(|i| hrefs.get(i).cloned())
+                    {
                         navigate(&href, Default::default());
                     }
                 }
@@ -370,7 +378,11 @@ pub fn MessageTable(
             let state = states.with_value(|v| v[i]);
             let act = act.clone();
             let toggle = move || {
-                let action = if state.flagged.get_untracked() { "unflag" } else { "flag" };
+                let action = if state.flagged.get_untracked() {
+                    "unflag"
+                } else {
+                    "flag"
+                };
                 act(action, vec![state], None)
             };
             view! {

@@ -38,12 +38,26 @@ pub fn ComposePage() -> impl IntoView {
         })
     });
     let outcome = Memo::new(move |_| {
-        params.with(|m| (m.get("saved").is_some(), AppError::from_params(|k| m.get(k))))
+        params.with(|m| {
+            (
+                m.get("saved").is_some(),
+                AppError::from_params(|k| m.get(k)),
+            )
+        })
     });
     let state = Resource::new(
         move || opening.get(),
         move |(draft, folder, uid, mode, to, spell, check)| {
-            compose_load(draft, folder, uid, mode, to, spell, check, ui == Interface::Basic)
+            compose_load(
+                draft,
+                folder,
+                uid,
+                mode,
+                to,
+                spell,
+                check,
+                ui == Interface::Basic,
+            )
         },
     );
     view! {
@@ -118,10 +132,16 @@ fn ComposeForm(
         view! { <option value=p.as_str() selected=d.priority == p>{label}</option> }
     };
     let formats: Vec<(BodyFormat, &'static str)> = match ui {
-        Interface::Standard => vec![(BodyFormat::Html, "Rich text"), (BodyFormat::Plain, "Plain text")],
+        Interface::Standard => vec![
+            (BodyFormat::Html, "Rich text"),
+            (BodyFormat::Plain, "Plain text"),
+        ],
         Interface::Basic => vec![
             (BodyFormat::Plain, "Plain text"),
-            (BodyFormat::Simple, "Simple formatting (*bold*, _italic_, - lists)"),
+            (
+                BodyFormat::Simple,
+                "Simple formatting (*bold*, _italic_, - lists)",
+            ),
         ],
     };
     let format = RwSignal::new(if formats.iter().any(|(f, _)| *f == d.format) {
@@ -242,7 +262,8 @@ fn Spelling(misspellings: Vec<Misspelling>) -> impl IntoView {
         })
         .collect();
     if words.is_empty() {
-        return view! { <p role="status" class="notice">"No spelling mistakes found."</p> }.into_any();
+        return view! { <p role="status" class="notice">"No spelling mistakes found."</p> }
+            .into_any();
     }
     view! {
         <fieldset class="misspellings">

@@ -21,6 +21,8 @@ pub fn LoginPage() -> impl IntoView {
     let defaults = Resource::new(|| (), |_| get_login_defaults());
     let error = move || query.with(|q| AppError::from_params(|k| q.get(k)));
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
+    // A compose form posted after the session ended was kept by the server.
+    let kept = move || query.with(|q| q.get("kept").is_some());
     let address = query.with_untracked(|q| q.get("address").unwrap_or_default());
     let asked =
         query.with_untracked(|q| q.get("interface").and_then(|i| i.parse::<Interface>().ok()));
@@ -37,6 +39,16 @@ pub fn LoginPage() -> impl IntoView {
             {move || {
                 signed_out()
                     .then(|| view! { <p role="status" class="notice">"You have signed out."</p> })
+            }}
+            {move || {
+                kept()
+                    .then(|| {
+                        view! {
+                            <p role="status" class="notice">
+                                "Your session ended. Sign in again: the message you were writing is kept and will reopen."
+                            </p>
+                        }
+                    })
             }}
             {move || error().map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
             <form method="post" action=Login::PATH class="login-form">

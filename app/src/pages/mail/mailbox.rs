@@ -2,10 +2,10 @@
 
 use super::Outcome;
 use crate::api::compose::{OutboxRetry, outbox};
-use crate::components::message_list::non_empty;
 use crate::api::mail::{SetMailPref, mail_folders, mail_list, mail_prefs};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::folder_pane::FolderPane;
+use crate::components::message_list::non_empty;
 use crate::components::message_list::{Columns, LiveList, LiveNotice, MessageTable};
 use crate::error::AppError;
 use crate::use_interface;
@@ -22,13 +22,12 @@ pub fn MailPage() -> impl IntoView {
     let ui = use_interface();
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|m| ListQuery::from_params(|k| m.get(k))));
-    let outcome =
-        Memo::new(move |_| {
-            params.with(|m| {
-                let done = m.get("sent").map(|n| format!("sent:{n}")).or(m.get("done"));
-                (done, AppError::from_params(|k| m.get(k)))
-            })
-        });
+    let outcome = Memo::new(move |_| {
+        params.with(|m| {
+            let done = m.get("sent").map(|n| format!("sent:{n}")).or(m.get("done"));
+            (done, AppError::from_params(|k| m.get(k)))
+        })
+    });
     let live = LiveList::new();
     provide_context(live);
     // A new list clears the last action's result and the keyboard's row.
@@ -40,8 +39,14 @@ pub fn MailPage() -> impl IntoView {
         },
         false,
     );
-    let folders = Resource::new(move || (query.get(), live.refresh.get()), |_| mail_folders());
-    let list = Resource::new(move || (query.get(), live.refresh.get()), |(q, _)| mail_list(q));
+    let folders = Resource::new(
+        move || (query.get(), live.refresh.get()),
+        |_| mail_folders(),
+    );
+    let list = Resource::new(
+        move || (query.get(), live.refresh.get()),
+        |(q, _)| mail_list(q),
+    );
     let prefs = Resource::new(move || query.get(), |_| mail_prefs());
     let waiting = Resource::new(move || (query.get(), live.refresh.get()), |_| outbox());
 

@@ -4,8 +4,8 @@ use super::Outcome;
 use crate::api::mail::{MailAct, MailReceipt, SetMailPref, mail_act, mail_message};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
-use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
 use crate::components::safe_html::SafeHtml;
+use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
 use crate::error::AppError;
 use crate::use_interface;
 use leptos::prelude::*;
@@ -112,7 +112,11 @@ fn Message(
     };
     let compose_href = {
         let folder = model::mail::encode(&m.folder);
-        move |mode: &str| ui.href(&format!("/mail/compose?folder={folder}&uid={uid}&mode={mode}"))
+        move |mode: &str| {
+            ui.href(&format!(
+                "/mail/compose?folder={folder}&uid={uid}&mode={mode}"
+            ))
+        }
     };
     let prev_href = m.prev.as_ref().map(neighbour);
     let next_href = m.next.as_ref().map(neighbour);
@@ -126,7 +130,13 @@ fn Message(
         let back = list_href.clone();
         move |action: &str| {
             let sel = std::collections::HashMap::from([(uid.to_string(), "on".to_owned())]);
-            mail_act(folder.clone(), action.to_owned(), None, Some(sel), back.clone())
+            mail_act(
+                folder.clone(),
+                action.to_owned(),
+                None,
+                Some(sel),
+                back.clone(),
+            )
         }
     };
     let toggle_flag = {
@@ -142,7 +152,8 @@ fn Message(
                     ))),
                     Err(e) => {
                         flagged.set(!now);
-                        live.notice.set(Some(Notice::Failed(format!("{e} Nothing was changed."))));
+                        live.notice
+                            .set(Some(Notice::Failed(format!("{e} Nothing was changed."))));
                     }
                 }
             });
@@ -151,9 +162,12 @@ fn Message(
     let navigate = leptos_router::hooks::use_navigate();
     let on_key = {
         let toggle_flag = toggle_flag.clone();
-        let (prev_href, next_href, list_href) = (prev_href.clone(), next_href.clone(), list_href.clone());
+        let (prev_href, next_href, list_href) =
+            (prev_href.clone(), next_href.clone(), list_href.clone());
         move |ev: leptos::ev::KeyboardEvent| {
-            let Some(key) = shortcuts::key_of(&ev) else { return };
+            let Some(key) = shortcuts::key_of(&ev) else {
+                return;
+            };
             let go = |href: &Option<String>| {
                 if let Some(h) = href {
                     navigate(h, Default::default());
@@ -169,12 +183,17 @@ fn Message(
                 Key::Flag if !is_nested => toggle_flag(),
                 Key::Delete | Key::Spam if !is_nested => {
                     let call = ask(if key == Key::Delete { "delete" } else { "spam" });
-                    let after = format!("{}&done=1", next_href.clone().unwrap_or_else(|| list_href.clone()));
+                    let after = format!(
+                        "{}&done=1",
+                        next_href.clone().unwrap_or_else(|| list_href.clone())
+                    );
                     let navigate = navigate.clone();
                     leptos::task::spawn_local(async move {
                         match call.await {
                             Ok(_) => navigate(&after, Default::default()),
-                            Err(e) => live.notice.set(Some(Notice::Failed(format!("{e} Nothing was changed.")))),
+                            Err(e) => live
+                                .notice
+                                .set(Some(Notice::Failed(format!("{e} Nothing was changed.")))),
                         }
                     });
                 }

@@ -30,7 +30,7 @@ pub const FORM_OVERHEAD: u64 = 16 * 1024 * 1024;
 /// A refused body up to this much longer than the limit is read and
 /// discarded before answering, so that the browser, still sending, sees
 /// the 413 rather than a reset connection. Anything longer is cut off.
-const DRAIN_MAX: u64 = 64 * 1024 * 1024;
+pub(crate) const DRAIN_MAX: u64 = 64 * 1024 * 1024;
 
 /// How long draining a refused body may take.
 const DRAIN_TIME: Duration = Duration::from_secs(30);
@@ -110,7 +110,7 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
 }
 
 /// Reads and discards up to `max` bytes of `body`; `true` when it ended.
-async fn drain(body: Body, max: u64) -> bool {
+pub(crate) async fn drain(body: Body, max: u64) -> bool {
     let mut stream = body.into_data_stream();
     let mut read = 0u64;
     let reading = async {
@@ -135,6 +135,23 @@ async fn drain(body: Body, max: u64) -> bool {
 /// Refuses bodies over the path's limit with a plain 413.
 pub async fn limit_body(State(limits): State<Limits>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    // The compose form is multipart; anything else would not even reach the
+    // form's reader (whose decoder expects a boundary), so say so here.
+    if path == COMPOSE_PATH
+        && req.method() == axum::http::Method::POST
+        && !req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data") && ct.contains("boundary="))
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+            "The compose form must be sent as multipart/form-data. Reload the page and try again.\n",
+        )
+            .into_response();
+    }
     let limit = limits.for_path(&path);
     if let Some(len) = content_length(req.headers()) {
         if len > limit {

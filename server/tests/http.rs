@@ -481,3 +481,21 @@ async fn pages_are_compressed_when_the_browser_accepts_it() {
         assert_eq!(got.as_deref(), expected, "{accept}");
     }
 }
+
+#[tokio::test]
+async fn compose_refuses_a_body_that_is_not_multipart() {
+    let env = env();
+    let cookie = sign_in(&env).await;
+    for ct in ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"] {
+        let req = Request::post("/api/mail/compose")
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::ACCEPT, "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from("op=send&to=a%40b.example"))
+            .unwrap();
+        let (status, _, text) = send(&env.app, req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{ct}: {text}");
+        assert!(text.contains("multipart/form-data"), "{ct}: {text}");
+    }
+}

@@ -615,10 +615,41 @@ pub struct Opening {
     pub check_addresses: bool,
     /// Which interface: its default body format differs.
     pub interface: Interface,
+    /// Reopen what was being written when the session ended.
+    pub restore: bool,
+}
+
+/// Saves the form stashed when the session ended as a draft; its UID.
+async fn restore_stash() -> Result<Option<u32>, AppError> {
+    let Some((content_type, body)) = crate::session::take_compose_stash().await? else {
+        return Ok(None);
+    };
+    let Ok(boundary) = multer::parse_boundary(&content_type) else {
+        return Ok(None);
+    };
+    let stream = futures_util::stream::once(async move {
+        Ok::<_, std::io::Error>(bytes_of(body))
+    });
+    let data = leptos::server_fn::codec::MultipartData::Server(multer::Multipart::new(stream, boundary));
+    let state = crate::state::app_state()?;
+    let mut form = read_form(data, state.web.max_message_bytes).await?;
+    // Whatever the button was, the text comes back as a draft to check.
+    form.op = "save".to_owned();
+    let (uid, _) = submit(form).await;
+    Ok(uid)
+}
+
+fn bytes_of(body: Vec<u8>) -> multer::bytes::Bytes {
+    multer::bytes::Bytes::from(body)
 }
 
 /// The compose page's state for `opening`.
-pub async fn load(opening: Opening) -> Result<ComposeState, AppError> {
+pub async fn load(mut opening: Opening) -> Result<ComposeState, AppError> {
+    if opening.restore {
+        if let Some(uid) = restore_stash().await? {
+            opening.draft = Some(uid);
+        }
+    }
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let dir = state.directory.clone();

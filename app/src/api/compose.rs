@@ -17,6 +17,7 @@ pub async fn compose_load(
     to: String,
     spell: bool,
     check: bool,
+    restore: bool,
     basic: bool,
 ) -> Result<ComposeState, AppError> {
     let original = folder
@@ -29,6 +30,7 @@ pub async fn compose_load(
         to,
         spell,
         check_addresses: check,
+        restore,
         interface: if basic {
             model::Interface::Basic
         } else {

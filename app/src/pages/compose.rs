@@ -34,6 +34,7 @@ pub fn ComposePage() -> impl IntoView {
                 m.get("to").unwrap_or_default(),
                 m.get("spell").is_some(),
                 m.get("check").is_some(),
+                m.get("restore").is_some(),
             )
         })
     });
@@ -47,7 +48,7 @@ pub fn ComposePage() -> impl IntoView {
     });
     let state = Resource::new(
         move || opening.get(),
-        move |(draft, folder, uid, mode, to, spell, check)| {
+        move |(draft, folder, uid, mode, to, spell, check, restore)| {
             compose_load(
                 draft,
                 folder,
@@ -56,6 +57,7 @@ pub fn ComposePage() -> impl IntoView {
                 to,
                 spell,
                 check,
+                restore,
                 ui == Interface::Basic,
             )
         },

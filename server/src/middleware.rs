@@ -1,6 +1,8 @@
 //! Request middleware: metrics, security headers, cross-site refusal and the
-//! session gate. Order (outermost first) is set in `router`.
+//! session gate (which keeps a compose form posted after its session ended:
+//! see `stash`). Order (outermost first) is set in `router`.
 
+use crate::body_limit::COMPOSE_PATH;
 use crate::metrics::Metrics;
 use app::session::{SESSION_COOKIE, SignedIn, cookie};
 use app::state::AppState;
@@ -227,10 +229,22 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let mut signed_in = false;
+    // A compose post may come after its session ended: it is kept (see
+    // `stash`) with the account the cookie still names, if any.
+    let compose_post = req.method() == Method::POST && path == COMPOSE_PATH;
+    let mut owner = None;
     if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         let dir = state.directory.clone();
-        match tokio::task::spawn_blocking(move || dir.session(&token)).await {
-            Ok(Ok(Some(session))) if session.account.status != AccountStatus::Locked => {
+        let lookup = move || {
+            let owner = if compose_post {
+                dir.session_owner(&token)?
+            } else {
+                None
+            };
+            Ok::<_, accounts::Error>((dir.session(&token)?, owner))
+        };
+        match tokio::task::spawn_blocking(lookup).await {
+            Ok(Ok((Some(session), _))) if session.account.status != AccountStatus::Locked => {
                 req.extensions_mut().insert(SignedIn {
                     account_id: session.account.id,
                     address: session.account.address.clone(),
@@ -240,13 +254,16 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 });
                 signed_in = true;
             }
-            Ok(Ok(_)) => {}
+            Ok(Ok((_, found))) => owner = found,
             Ok(Err(e)) => tracing::error!(error = %e, "session lookup"),
             Err(e) => tracing::error!(error = %e, "session lookup panicked"),
         }
     }
     if signed_in || is_public(&path) {
         return next.run(req).await;
+    }
+    if compose_post {
+        return crate::stash::keep_and_answer(&state, req, owner).await;
     }
     if path.starts_with("/api/") {
         let body = serde_json::json!({ "code": "not_signed_in" }).to_string();

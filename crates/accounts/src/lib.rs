@@ -29,7 +29,13 @@
 //! - **Session tokens are shown once.** A token is 32 bytes from the OS
 //!   random generator, hex-encoded; only its SHA-256 is stored, so a leaked
 //!   database cannot be replayed as cookies. Expiry slides, but a session row
-//!   is rewritten only when less than half of its lifetime remains.
+//!   is rewritten only when less than half of its lifetime remains. An
+//!   expired row grants nothing but is kept for a day, so a form posted
+//!   after expiry can still be attributed to its account.
+//! - **A form posted after its session ended is kept, not lost.** The
+//!   [`stash`] holds such a body on disk for a day, with the account the
+//!   ended session belonged to, so it can be handed back after the next
+//!   sign-in, and only to that account.
 //! - **"Not found" is `None`.** Lookups return `Option`; [`Error`] is for
 //!   invalid input, conflicts and storage failures.
 
@@ -42,6 +48,7 @@ mod prefs;
 mod schema;
 mod senders;
 mod session;
+pub mod stash;
 mod user;
 mod validate;
 
@@ -58,6 +65,8 @@ use rusqlite::Connection;
 
 pub use schema::SCHEMA_VERSION;
 pub use senders::SenderList;
+pub use session::EXPIRED_KEPT_SECS;
+pub use stash::Stashes;
 
 /// Everything that can go wrong in the directory.
 ///

@@ -162,8 +162,9 @@ fn retry_after(
 }
 
 impl Db {
-    /// Deletes failures older than the window and expired sessions, at most
-    /// once every few minutes.
+    /// Deletes failures older than the window and sessions expired for
+    /// longer than [`crate::session::EXPIRED_KEPT_SECS`], at most once every
+    /// few minutes.
     pub(crate) fn prune_if_due(&mut self, now: i64, policy: &Policy) -> Result<()> {
         if (0..PRUNE_INTERVAL_SECS).contains(&(now - self.last_prune)) {
             return Ok(());
@@ -175,7 +176,10 @@ impl Db {
             "DELETE FROM login_failures WHERE at <= ?1",
             [now - policy.failure_window_secs],
         )?;
-        let sessions = tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+        let sessions = tx.execute(
+            "DELETE FROM sessions WHERE expires_at <= ?1",
+            [now - crate::session::EXPIRED_KEPT_SECS],
+        )?;
         tx.commit()?;
         self.last_prune = now;
         tracing::debug!(failures, sessions, "pruned sign-in failures and sessions");

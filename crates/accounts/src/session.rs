@@ -11,6 +11,11 @@ use crate::{AccountId, Directory, Error, NewSession, Result, Session, now};
 /// Random bytes in a token.
 const TOKEN_BYTES: usize = 32;
 
+/// How long the row of an expired session is kept (it grants nothing), so
+/// that a form posted after the expiry can still be attributed to its
+/// account by [`Directory::session_owner`]: as long as a stash lives.
+pub const EXPIRED_KEPT_SECS: i64 = crate::stash::MAX_AGE_SECS;
+
 impl Directory {
     /// Starts a session for an account and returns its token, which is not
     /// stored anywhere and cannot be recovered. The interface is also recorded
@@ -93,11 +98,14 @@ impl Directory {
             return Ok(None);
         };
         if session.expires_at <= now {
-            let tx = db
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
-            tx.commit()?;
+            // Kept a while after expiry for `session_owner`, then deleted.
+            if session.expires_at <= now - EXPIRED_KEPT_SECS {
+                let tx = db
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
+                tx.commit()?;
+            }
             return Ok(None);
         }
         if session.account.status == model::AccountStatus::Locked {
@@ -116,6 +124,24 @@ impl Directory {
             session.expires_at = expires_at;
         }
         Ok(Some(session))
+    }
+
+    /// The account a token was issued to, whether or not its session is
+    /// still valid (expired, or the account locked), as long as the row is
+    /// there: until [`EXPIRED_KEPT_SECS`] after expiry, or the session was
+    /// ended (signing out, locking). Meant for attributing a form posted
+    /// after its session ended; it grants nothing.
+    pub fn session_owner(&self, token: &str) -> Result<Option<AccountId>> {
+        if !well_formed(token) {
+            return Ok(None);
+        }
+        let db = self.lock();
+        Ok(db
+            .conn
+            .prepare_cached("SELECT account_id FROM sessions WHERE token_hash = ?1")?
+            .query_row([token_hash(token)], |r| r.get(0))
+            .optional()?
+            .map(AccountId))
     }
 
     /// Ends one session (signing out). Ending an unknown session is not an

@@ -558,8 +558,18 @@ fn old_failures_and_sessions_are_pruned() {
     f.dir
         .authenticate_at("nobody@example.com", "x", ip("192.0.2.2"), later)
         .unwrap();
-    // Only the attempt just made is left.
+    // Only the attempt just made is left; the expired session is kept a
+    // while longer, to say whose it was.
     assert_eq!(f.count("SELECT count(*) FROM login_failures"), 1);
+    assert_eq!(f.count("SELECT count(*) FROM sessions"), 1);
+    f.dir
+        .authenticate_at(
+            "nobody@example.com",
+            "x",
+            ip("192.0.2.2"),
+            later + EXPIRED_KEPT_SECS,
+        )
+        .unwrap();
     assert_eq!(f.count("SELECT count(*) FROM sessions"), 0);
 }
 
@@ -764,8 +774,13 @@ fn session_expiry_slides() {
     assert_eq!(got.expires_at, at + ttl);
     assert_eq!(stored(), at + ttl);
 
-    // Unused for a full lifetime, it is gone, and the row deleted.
+    // Unused for a full lifetime, it is gone; the row is kept a day more
+    // (to say whose it was), then deleted.
     assert_eq!(f.dir.session_at(&s.token, at + ttl).unwrap(), None);
+    assert_eq!(f.count("SELECT count(*) FROM sessions"), 1);
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
+    let gone = at + ttl + EXPIRED_KEPT_SECS;
+    assert_eq!(f.dir.session_at(&s.token, gone).unwrap(), None);
     assert_eq!(f.count("SELECT count(*) FROM sessions"), 0);
     assert_eq!(f.dir.session_at(&s.token, at).unwrap(), None);
 }
@@ -987,4 +1002,36 @@ fn sender_verdicts_prefer_the_exact_address() {
             "{sender}"
         );
     }
+}
+
+#[test]
+fn session_owner_outlives_expiry_by_a_day() {
+    let f = Fixture::new();
+    let alice = f.alice();
+    let ttl = Policy::default().session_ttl_secs;
+    let s = f
+        .dir
+        .create_session_at(alice.id, Interface::Standard, T)
+        .unwrap();
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
+    for token in ["", "x", &"0".repeat(64), &s.token.to_uppercase()] {
+        assert_eq!(f.dir.session_owner(token).unwrap(), None, "{token:?}");
+    }
+    // Expired: no session, but still attributed for a day.
+    assert_eq!(f.dir.session_at(&s.token, T + ttl).unwrap(), None);
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
+    let gone = T + ttl + EXPIRED_KEPT_SECS;
+    assert_eq!(f.dir.session_at(&s.token, gone).unwrap(), None);
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), None);
+
+    // Locked (locking ends sessions; one made anyway is not honoured), but
+    // still attributed.
+    f.dir
+        .set_status("alice@example.com", AccountStatus::Locked)
+        .unwrap();
+    let s = f.dir.create_session(alice.id, Interface::Basic).unwrap();
+    assert_eq!(f.dir.session(&s.token).unwrap(), None);
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
+    f.dir.end_session(&s.token).unwrap();
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), None);
 }

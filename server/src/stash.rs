@@ -1,0 +1,274 @@
+//! A compose form posted after its session ended is kept, not lost: the
+//! session gate streams its body into the stash (`accounts::stash`), names
+//! it in a cookie, and sends the browser to sign in again. After the sign-in
+//! the compose page asks for it back (`app::session::take_compose_stash`).
+//!
+//! The body is bounded by the compose route's own limit, and all stashes
+//! together by [`budget`], since anyone can post here without a session.
+//! A body over either is read and discarded, and nothing is kept.
+
+use crate::body_limit::{COMPOSE_PATH, DRAIN_MAX, Limits};
+use accounts::stash::StashMeta;
+use accounts::{AccountId, Stashes};
+use app::Interface;
+use app::session::{
+    INTERFACE_COOKIE, STASH_COOKIE, STASH_COOKIE_SECS, accepts_html, cookie, set_cookie, unix_now,
+};
+use app::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
+use std::time::Duration;
+
+/// How long receiving a body to stash may take.
+const RECEIVE_TIME: Duration = Duration::from_secs(10 * 60);
+
+/// The query flag on the sign-in page: the form was kept.
+pub const KEPT_FLAG: &str = "kept=1";
+
+/// The most all stashes together may hold: a few full-size compose forms.
+fn budget(limit: u64) -> u64 {
+    limit.saturating_mul(4)
+}
+
+/// The answer to a compose post without a valid session: the body kept
+/// when it fits, then a 303 to the sign-in page for a plain form, or the
+/// usual 401 for the hydrated app (which reloads into the sign-in page).
+/// `owner` is the account the session cookie still names, if any.
+pub async fn keep_and_answer(state: &AppState, req: Request, owner: Option<AccountId>) -> Response {
+    let (parts, body) = req.into_parts();
+    let interface = interface_of(&parts.headers);
+    let kept = keep(state, &parts, body, owner).await;
+    let mut res = if accepts_html(&parts.headers) {
+        let query = if kept.is_some() {
+            KEPT_FLAG
+        } else {
+            "error=not_signed_in"
+        };
+        Redirect::to(&format!("{}?{query}", interface.href("/login"))).into_response()
+    } else {
+        let body = serde_json::json!({ "code": "not_signed_in" }).to_string();
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    if let Some(id) = kept {
+        let value = set_cookie(state, &parts, STASH_COOKIE, &id, STASH_COOKIE_SECS, true);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    res
+}
+
+/// The interface the form came from: the Referer's path, else the one this
+/// browser chose last.
+fn interface_of(headers: &HeaderMap) -> Interface {
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    if let Some(referer) = referer {
+        let path = match referer.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => referer,
+        };
+        return Interface::of_path(path);
+    }
+    cookie(headers, INTERFACE_COOKIE)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_default()
+}
+
+/// Streams the body into a new stash; its id, or `None` when nothing was
+/// kept (too large, over budget, no content type, or a storage failure).
+async fn keep(
+    state: &AppState,
+    parts: &Parts,
+    body: Body,
+    owner: Option<AccountId>,
+) -> Option<String> {
+    let limit = Limits {
+        max_message_bytes: state.web.max_message_bytes,
+    }
+    .for_path(COMPOSE_PATH);
+    let discard_max = limit.saturating_add(DRAIN_MAX);
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 1024)
+        .map(str::to_owned);
+    let Some(content_type) = content_type else {
+        crate::body_limit::drain(body, discard_max).await;
+        return None;
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        tracing::info!(
+            limit,
+            "compose post without a session is over the limit: not kept"
+        );
+        crate::body_limit::drain(body, discard_max).await;
+        return None;
+    }
+
+    let stashes = Stashes::new(&state.data_dir);
+    let previous = cookie(&parts.headers, STASH_COOKIE);
+    let opened = {
+        let stashes = stashes.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(previous) = previous {
+                // The browser keeps one stash: the newer replaces it.
+                stashes.remove(&previous)?;
+            }
+            stashes.remove_expired(unix_now())?;
+            let used = stashes.total_bytes();
+            if used.saturating_add(declared.unwrap_or(0)) > budget(limit) {
+                return Ok(None);
+            }
+            stashes.begin().map(Some)
+        })
+        .await
+    };
+    let mut writer = match opened {
+        Ok(Ok(Some(w))) => w,
+        Ok(Ok(None)) => {
+            tracing::warn!("the compose stash is full: a post without a session is not kept");
+            crate::body_limit::drain(body, discard_max).await;
+            return None;
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "opening a compose stash");
+            crate::body_limit::drain(body, discard_max).await;
+            return None;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "opening a compose stash: task");
+            return None;
+        }
+    };
+
+    // One blocking task writes what the request's stream delivers.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let writing = tokio::task::spawn_blocking(move || {
+        while let Some(chunk) = rx.blocking_recv() {
+            writer.write(&chunk)?;
+        }
+        Ok::<_, accounts::Error>(writer)
+    });
+    let mut stream = body.into_data_stream();
+    let mut read = 0u64;
+    let receiving = async {
+        let mut sending = true;
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { return false };
+            read += chunk.len() as u64;
+            if read > discard_max {
+                return false;
+            }
+            if read > limit {
+                // Over: keep reading (so the browser sees the answer) but
+                // stop writing.
+                sending = false;
+            }
+            if sending && tx.send(chunk).await.is_err() {
+                // The writer failed; its error is reported below.
+                sending = false;
+            }
+        }
+        read <= limit
+    };
+    let complete = tokio::time::timeout(RECEIVE_TIME, receiving)
+        .await
+        .unwrap_or(false);
+    drop(tx);
+    let writer = match writing.await {
+        Ok(Ok(w)) => w,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "writing a compose stash");
+            return None;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "writing a compose stash: task");
+            return None;
+        }
+    };
+    if !complete {
+        tracing::info!(
+            limit,
+            read,
+            "compose post without a session over the limit or cut off: not kept"
+        );
+        // Dropping the writer deletes what it wrote.
+        let _ = tokio::task::spawn_blocking(move || drop(writer)).await;
+        return None;
+    }
+    let meta = StashMeta {
+        created_at: unix_now(),
+        account: owner,
+        content_type,
+    };
+    match tokio::task::spawn_blocking(move || writer.commit(&meta)).await {
+        Ok(Ok(id)) => {
+            tracing::info!(bytes = read, owner = ?owner.map(|a| a.0), "compose post without a session kept");
+            Some(id)
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "committing a compose stash");
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "committing a compose stash: task");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interface_from_referer_or_cookie() {
+        let cases: &[(&[(&str, &str)], Interface)] = &[
+            (&[], Interface::Standard),
+            (
+                &[("referer", "http://mail.example/basic/mail/compose")],
+                Interface::Basic,
+            ),
+            (
+                &[("referer", "https://mail.example/mail/compose?x=1")],
+                Interface::Standard,
+            ),
+            (&[("referer", "http://mail.example")], Interface::Standard),
+            (&[("referer", "/basic/mail")], Interface::Basic),
+            (&[("cookie", "webmail_ui=basic")], Interface::Basic),
+            (
+                &[
+                    ("cookie", "webmail_ui=basic"),
+                    ("referer", "http://h/mail/compose"),
+                ],
+                Interface::Standard,
+            ),
+            (&[("cookie", "webmail_ui=nonsense")], Interface::Standard),
+        ];
+        for (pairs, expected) in cases {
+            let mut h = HeaderMap::new();
+            for (k, v) in *pairs {
+                h.insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            assert_eq!(interface_of(&h), *expected, "{pairs:?}");
+        }
+    }
+}

@@ -11,7 +11,9 @@ use crate::mail::{store_error, with_store};
 use crate::session::signed_in;
 use compose::{Attachment, Mailbox, Outgoing, parse_addresses};
 use mailstore::{Flag, Mailstore};
-use model::compose::{BodyFormat, ComposeOutcome, ComposeState, Draft, DraftAttachment, Priority};
+use model::compose::{
+    BodyFormat, ComposeOpening, ComposeOutcome, ComposeState, Draft, DraftAttachment, Priority,
+};
 use model::mail::MessageRef;
 use model::{AccountStatus, Interface};
 
@@ -131,10 +133,11 @@ pub async fn read_form(
                 }
             }
             _ => {
-                if let Some(word) = name.strip_prefix("fix:") {
-                    if !value.is_empty() && value != word {
-                        form.fixes.push((word.to_owned(), value));
-                    }
+                if let Some(word) = name.strip_prefix("fix:")
+                    && !value.is_empty()
+                    && value != word
+                {
+                    form.fixes.push((word.to_owned(), value));
                 }
             }
         }
@@ -257,15 +260,16 @@ fn save_draft(
     let mut attached_messages = Vec::new();
     for id in form.keep.iter().filter(|k| Some(k.as_str()) != removing) {
         if id == "orig" {
-            if let Some(o) = &draft.original {
-                if let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)? {
-                    attached_messages.push(raw);
-                }
+            if let Some(o) = &draft.original
+                && let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)?
+            {
+                attached_messages.push(raw);
             }
         } else if let (Some(part), Some(prev)) =
             (id.strip_prefix('d').and_then(|p| p.parse().ok()), &previous)
+            && let Some(p) = mailview::attachment(prev, part)
         {
-            if let Some(p) = mailview::attachment(prev, part) {
+            {
                 attachments.push(Attachment {
                     filename: p.filename,
                     content_type: p.content_type,
@@ -409,7 +413,7 @@ pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError
         Err(e) => return (None, Err(e)),
     };
     let attachments = {
-        let r = with_store(move |s| Ok(s.raw(DRAFTS, uid).map_err(store_error)?)).await;
+        let r = with_store(move |s| s.raw(DRAFTS, uid).map_err(store_error)).await;
         r.ok()
             .flatten()
             .map(|raw| draft_attachments(&raw))
@@ -471,76 +475,17 @@ async fn send(
             AppError::Internal
         }
     })?;
-    // Split recipients: mailboxes on this server, and the rest.
-    let dir = state.directory.clone();
-    let recipients = built.recipients.clone();
-    let (local, remote) = tokio::task::spawn_blocking(move || {
-        let domains = dir.domains()?;
-        let mut local = Vec::new();
-        let mut remote = Vec::new();
-        for r in recipients {
-            let domain = r
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_lowercase())
-                .unwrap_or_default();
-            if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
-                match dir.find_user(&r)? {
-                    Some(account) => local.push(account),
-                    None => return Ok(Err(r)),
-                }
-            } else {
-                remote.push(r);
-            }
-        }
-        Ok(Ok((local, remote)))
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|e: accounts::Error| {
-        tracing::error!(error = %e, "directory");
-        AppError::Internal
-    })?
-    .map_err(|unknown| AppError::BadAddress {
-        message: format!("There is no mailbox {unknown} on this server. Check the spelling."),
-    })?;
+    let routed = route(state, built.recipients.clone()).await?;
+    if let Some(unknown) = routed.unknown.first() {
+        return Err(AppError::BadAddress {
+            message: format!("There is no mailbox {unknown} on this server. Check the spelling."),
+        });
+    }
     // The promise comes first: the queue entry is on disk before anything
     // is reported as sent.
-    if !remote.is_empty() {
-        let out = state.outbound.clone();
-        let (account, from, bytes, rcpts) = (
-            ctx.user.address.clone(),
-            built.envelope_from.clone(),
-            built.transport.clone(),
-            remote.clone(),
-        );
-        let now = ctx.now;
-        tokio::task::spawn_blocking(move || {
-            out.queue.enqueue(&account, &from, &rcpts, &bytes, now)
-        })
-        .await
-        .map_err(|_| AppError::Internal)?
-        .map_err(|e| {
-            tracing::error!(error = %e, "enqueue");
-            AppError::Internal
-        })?;
-        state.outbound.wake.notify_one();
-    }
-    let data_root = state.data_dir.clone();
-    let dir = state.directory.clone();
-    let transport = built.transport.clone();
-    let sender = ctx.user.address.clone();
-    let delivered = tokio::task::spawn_blocking(move || {
-        let mut n = 0u32;
-        for account in &local {
-            match deliver_local(&dir, &data_root, account, &sender, &transport) {
-                Ok(()) => n += 1,
-                Err(e) => tracing::error!(to = %account.address, error = %e, "local delivery"),
-            }
-        }
-        n
-    })
-    .await
-    .map_err(|_| AppError::Internal)?;
+    enqueue(state, &ctx.user.address, &built, &routed.remote).await?;
+    let delivered = deliver_all(state, routed.local, &ctx.user.address, &built.transport).await?;
+    let remote = routed.remote;
     let sent_copy = built.sent_copy.clone();
     let original = draft.original.clone();
     let forwarding = draft.forwarding;
@@ -598,27 +543,6 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// What opens the compose page.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Opening {
-    /// A draft in Drafts to continue.
-    pub draft: Option<u32>,
-    /// The message answered or forwarded.
-    pub original: Option<MessageRef>,
-    /// `reply`, `all`, `forward` or `attach`.
-    pub mode: String,
-    /// Pre-filled To (a `mailto:` link).
-    pub to: String,
-    /// Run the spell checker on the body.
-    pub spell: bool,
-    /// Show the address problems (a send was refused for them).
-    pub check_addresses: bool,
-    /// Which interface: its default body format differs.
-    pub interface: Interface,
-    /// Reopen what was being written when the session ended.
-    pub restore: bool,
-}
-
 /// Saves the form stashed when the session ended as a draft; its UID.
 async fn restore_stash() -> Result<Option<u32>, AppError> {
     let Some((content_type, body)) = crate::session::take_compose_stash().await? else {
@@ -627,10 +551,9 @@ async fn restore_stash() -> Result<Option<u32>, AppError> {
     let Ok(boundary) = multer::parse_boundary(&content_type) else {
         return Ok(None);
     };
-    let stream = futures_util::stream::once(async move {
-        Ok::<_, std::io::Error>(bytes_of(body))
-    });
-    let data = leptos::server_fn::codec::MultipartData::Server(multer::Multipart::new(stream, boundary));
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes_of(body)) });
+    let data =
+        leptos::server_fn::codec::MultipartData::Server(multer::Multipart::new(stream, boundary));
     let state = crate::state::app_state()?;
     let mut form = read_form(data, state.web.max_message_bytes).await?;
     // Whatever the button was, the text comes back as a draft to check.
@@ -644,11 +567,11 @@ fn bytes_of(body: Vec<u8>) -> multer::bytes::Bytes {
 }
 
 /// The compose page's state for `opening`.
-pub async fn load(mut opening: Opening) -> Result<ComposeState, AppError> {
-    if opening.restore {
-        if let Some(uid) = restore_stash().await? {
-            opening.draft = Some(uid);
-        }
+pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError> {
+    if opening.restore
+        && let Some(uid) = restore_stash().await?
+    {
+        opening.draft = Some(uid);
     }
     let state = crate::state::app_state()?;
     let user = signed_in()?;
@@ -659,9 +582,10 @@ pub async fn load(mut opening: Opening) -> Result<ComposeState, AppError> {
         .await
         .map_err(|_| AppError::Internal)??;
     let own = user.address.clone();
-    let format = match opening.interface {
-        Interface::Standard => BodyFormat::Html,
-        Interface::Basic => BodyFormat::Plain,
+    let format = if opening.basic {
+        BodyFormat::Plain
+    } else {
+        BodyFormat::Html
     };
     let signature = identity.signature.clone();
     let o = opening.clone();
@@ -880,50 +804,6 @@ pub async fn outbox() -> Result<Vec<model::compose::OutboxEntry>, AppError> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_are_replaced_whole() {
-        let cases = [
-            ("teh cat", "teh", "the", "the cat"),
-            ("tehran teh", "teh", "the", "tehran the"),
-            ("Teh teh, teh.", "teh", "the", "Teh the, the."),
-            ("don't dont", "dont", "don't", "don't don't"),
-            ("", "x", "y", ""),
-            ("é teh é", "teh", "the", "é the é"),
-        ];
-        for (text, word, with, expected) in cases {
-            assert_eq!(replace_word(text, word, with), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn address_problems_name_the_field() {
-        let d = Draft {
-            to: "ann@example.com, bob@".to_owned(),
-            cc: "carol at example".to_owned(),
-            ..Draft::default()
-        };
-        let p = address_problems(&d);
-        assert_eq!(p.len(), 2, "{p:?}");
-        assert!(p[0].contains("“bob@” in To"), "{p:?}");
-        assert!(p[1].contains("in Cc"), "{p:?}");
-        assert_eq!(
-            address_problems(&Draft::default()),
-            vec![AppError::NoRecipients.to_string()]
-        );
-        assert!(
-            address_problems(&Draft {
-                bcc: "x@example.org".to_owned(),
-                ..Draft::default()
-            })
-            .is_empty()
-        );
-    }
-}
-
 /// Runs a submission and answers it: plain form posts are redirected (to
 /// the mailbox once sent, else back to the saved draft, with any error);
 /// the hydrated app gets the outcome.
@@ -1099,54 +979,146 @@ async fn dispatch(
     account: &str,
     built: &compose::Built,
 ) -> Result<(), AppError> {
+    let routed = route(state, built.recipients.clone()).await?;
+    enqueue(state, account, built, &routed.remote).await?;
+    deliver_all(state, routed.local, account, &built.transport).await?;
+    Ok(())
+}
+
+/// Recipients sorted by where they live.
+struct Routed {
+    /// Mailboxes on this server.
+    local: Vec<accounts::Account>,
+    /// Addresses elsewhere.
+    remote: Vec<String>,
+    /// Addresses in one of our domains without a mailbox.
+    unknown: Vec<String>,
+}
+
+async fn route(
+    state: &crate::state::AppState,
+    recipients: Vec<String>,
+) -> Result<Routed, AppError> {
     let dir = state.directory.clone();
-    let data_root = state.data_dir.clone();
-    let recipients = built.recipients.clone();
-    let bytes = built.transport.clone();
-    let sender = account.to_owned();
-    let remote = tokio::task::spawn_blocking(move || -> Result<Vec<String>, accounts::Error> {
+    tokio::task::spawn_blocking(move || -> Result<Routed, accounts::Error> {
         let domains = dir.domains()?;
-        let mut remote = Vec::new();
+        let mut routed = Routed {
+            local: Vec::new(),
+            remote: Vec::new(),
+            unknown: Vec::new(),
+        };
         for r in recipients {
-            let domain = r
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_owned())
-                .unwrap_or_default();
-            if domains.iter().any(|d| d.eq_ignore_ascii_case(&domain)) {
-                if let Some(a) = dir.find_user(&r)? {
-                    if let Err(e) = deliver_local(&dir, &data_root, &a, &sender, &bytes) {
-                        tracing::error!(to = %r, error = %e, "local delivery");
-                    }
-                }
+            let domain = r.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+            if !domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+                routed.remote.push(r);
+            } else if let Some(account) = dir.find_user(&r)? {
+                routed.local.push(account);
             } else {
-                remote.push(r);
+                routed.unknown.push(r);
             }
         }
-        Ok(remote)
+        Ok(routed)
     })
     .await
     .map_err(|_| AppError::Internal)?
     .map_err(|e| {
         tracing::error!(error = %e, "directory");
         AppError::Internal
-    })?;
-    if !remote.is_empty() {
-        let out = state.outbound.clone();
-        let (account, from, bytes) = (
-            account.to_owned(),
-            built.envelope_from.clone(),
-            built.transport.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            out.queue.enqueue(&account, &from, &remote, &bytes, now())
-        })
+    })
+}
+
+/// Puts the message for `remote` into the outbound queue (durably) and
+/// wakes the worker.
+async fn enqueue(
+    state: &crate::state::AppState,
+    account: &str,
+    built: &compose::Built,
+    remote: &[String],
+) -> Result<(), AppError> {
+    if remote.is_empty() {
+        return Ok(());
+    }
+    let out = state.outbound.clone();
+    let (account, from, bytes, rcpts) = (
+        account.to_owned(),
+        built.envelope_from.clone(),
+        built.transport.clone(),
+        remote.to_vec(),
+    );
+    tokio::task::spawn_blocking(move || out.queue.enqueue(&account, &from, &rcpts, &bytes, now()))
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|e| {
             tracing::error!(error = %e, "enqueue");
             AppError::Internal
         })?;
-        state.outbound.wake.notify_one();
-    }
+    state.outbound.wake.notify_one();
     Ok(())
+}
+
+/// Delivers into each local mailbox; how many took it.
+async fn deliver_all(
+    state: &crate::state::AppState,
+    local: Vec<accounts::Account>,
+    sender: &str,
+    message: &[u8],
+) -> Result<u32, AppError> {
+    let (dir, data_root) = (state.directory.clone(), state.data_dir.clone());
+    let (sender, message) = (sender.to_owned(), message.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let mut n = 0u32;
+        for account in &local {
+            match deliver_local(&dir, &data_root, account, &sender, &message) {
+                Ok(()) => n += 1,
+                Err(e) => tracing::error!(to = %account.address, error = %e, "local delivery"),
+            }
+        }
+        n
+    })
+    .await
+    .map_err(|_| AppError::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_replaced_whole() {
+        let cases = [
+            ("teh cat", "teh", "the", "the cat"),
+            ("tehran teh", "teh", "the", "tehran the"),
+            ("Teh teh, teh.", "teh", "the", "Teh the, the."),
+            ("don't dont", "dont", "don't", "don't don't"),
+            ("", "x", "y", ""),
+            ("é teh é", "teh", "the", "é the é"),
+        ];
+        for (text, word, with, expected) in cases {
+            assert_eq!(replace_word(text, word, with), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn address_problems_name_the_field() {
+        let d = Draft {
+            to: "ann@example.com, bob@".to_owned(),
+            cc: "carol at example".to_owned(),
+            ..Draft::default()
+        };
+        let p = address_problems(&d);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("“bob@” in To"), "{p:?}");
+        assert!(p[1].contains("in Cc"), "{p:?}");
+        assert_eq!(
+            address_problems(&Draft::default()),
+            vec![AppError::NoRecipients.to_string()]
+        );
+        assert!(
+            address_problems(&Draft {
+                bcc: "x@example.org".to_owned(),
+                ..Draft::default()
+            })
+            .is_empty()
+        );
+    }
 }

@@ -4,40 +4,13 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
-use model::compose::{ComposeOutcome, ComposeState, OutboxEntry};
+use model::compose::{ComposeOpening, ComposeOutcome, ComposeState, OutboxEntry};
 
 /// What the compose page opens with: a draft, a reply or forward of a
 /// message, or a new message (optionally to `to`).
 #[server(endpoint = "mail/compose_load")]
-pub async fn compose_load(
-    draft: Option<u32>,
-    folder: Option<String>,
-    uid: Option<u32>,
-    mode: String,
-    to: String,
-    spell: bool,
-    check: bool,
-    restore: bool,
-    basic: bool,
-) -> Result<ComposeState, AppError> {
-    let original = folder
-        .zip(uid)
-        .map(|(folder, uid)| model::mail::MessageRef { folder, uid });
-    crate::compose::load(crate::compose::Opening {
-        draft,
-        original,
-        mode,
-        to,
-        spell,
-        check_addresses: check,
-        restore,
-        interface: if basic {
-            model::Interface::Basic
-        } else {
-            model::Interface::Standard
-        },
-    })
-    .await
+pub async fn compose_load(opening: ComposeOpening) -> Result<ComposeState, AppError> {
+    crate::compose::load(opening).await
 }
 
 /// The compose form (multipart, with files). The draft is always saved

@@ -15,7 +15,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Interface;
-use model::compose::{BodyFormat, ComposeState, Misspelling, Priority};
+use model::compose::{BodyFormat, ComposeOpening, ComposeState, Misspelling, Priority};
 use model::mail::{format_date, format_size};
 
 /// `/mail/compose` and `/basic/mail/compose`.
@@ -26,16 +26,19 @@ pub fn ComposePage() -> impl IntoView {
     let opening = Memo::new(move |_| {
         params.with(|m| {
             let num = |k: &str| m.get(k).and_then(|v| v.parse::<u32>().ok());
-            (
-                num("draft"),
-                m.get("folder"),
-                num("uid"),
-                m.get("mode").unwrap_or_default(),
-                m.get("to").unwrap_or_default(),
-                m.get("spell").is_some(),
-                m.get("check").is_some(),
-                m.get("restore").is_some(),
-            )
+            ComposeOpening {
+                draft: num("draft"),
+                original: m
+                    .get("folder")
+                    .zip(num("uid"))
+                    .map(|(folder, uid)| model::mail::MessageRef { folder, uid }),
+                mode: m.get("mode").unwrap_or_default(),
+                to: m.get("to").unwrap_or_default(),
+                spell: m.get("spell").is_some(),
+                check_addresses: m.get("check").is_some(),
+                restore: m.get("restore").is_some(),
+                basic: ui == Interface::Basic,
+            }
         })
     });
     let outcome = Memo::new(move |_| {
@@ -46,22 +49,7 @@ pub fn ComposePage() -> impl IntoView {
             )
         })
     });
-    let state = Resource::new(
-        move || opening.get(),
-        move |(draft, folder, uid, mode, to, spell, check, restore)| {
-            compose_load(
-                draft,
-                folder,
-                uid,
-                mode,
-                to,
-                spell,
-                check,
-                restore,
-                ui == Interface::Basic,
-            )
-        },
-    );
+    let state = Resource::new(move || opening.get(), compose_load);
     view! {
         <Title text="Compose · Webmail" />
         <AppShell section=Section::Mail content=move |_user| {

@@ -654,7 +654,7 @@ impl Mailstore {
         uid: Uid,
         sort: SortKey,
         descending: bool,
-    ) -> Result<(Option<(String, Uid)>, Option<(String, Uid)>)> {
+    ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
         let (wh, mut values) = query.to_sql()?;
         self.with_conn(|conn| {
             self.sync_with(conn)?;
@@ -1230,3 +1230,6 @@ fn l_vsize(conn: &Connection, id: i64) -> Result<u64> {
         })? as u64,
     )
 }
+
+/// A message by folder name and UID.
+pub type FolderUid = (String, Uid);

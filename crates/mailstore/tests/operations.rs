@@ -477,7 +477,10 @@ fn neighbors_follow_the_list_order() {
 fn search_neighbors_follow_the_results_across_folders() {
     let t = TempUser::new();
     let s = Mailstore::open(t.path()).unwrap();
-    for (i, subj) in ["plan one", "other", "plan two", "plan three"].iter().enumerate() {
+    for (i, subj) in ["plan one", "other", "plan two", "plan three"]
+        .iter()
+        .enumerate()
+    {
         s.deliver("INBOX", &msg(i, subj)).unwrap();
     }
     s.append("Sent", &msg(7, "plan sent"), &[Flag::Seen], None)
@@ -499,7 +502,8 @@ fn search_neighbors_follow_the_results_across_folders() {
                     order.get(i + 1).cloned(),
                 );
                 assert_eq!(
-                    s.search_neighbors(&q, folder, *uid, key, descending).unwrap(),
+                    s.search_neighbors(&q, folder, *uid, key, descending)
+                        .unwrap(),
                     expected,
                     "{key:?} {descending} {folder} {uid}"
                 );
@@ -507,7 +511,10 @@ fn search_neighbors_follow_the_results_across_folders() {
         }
     }
     // A message outside the results has no neighbours.
-    let other = s.list("INBOX", SortKey::Subject, false, 0, 10).unwrap().items;
+    let other = s
+        .list("INBOX", SortKey::Subject, false, 0, 10)
+        .unwrap()
+        .items;
     let other = other.iter().find(|m| m.subject == "other").unwrap();
     assert_eq!(
         s.search_neighbors(&q, "INBOX", other.uid, SortKey::Date, true)

@@ -204,3 +204,24 @@ pub struct ComposeOutcome {
     /// the size limit); the sentence says what.
     pub problem: Option<String>,
 }
+
+/// What opens the compose page (its query parameters).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ComposeOpening {
+    /// A draft in Drafts to continue.
+    pub draft: Option<u32>,
+    /// The message answered or forwarded.
+    pub original: Option<crate::mail::MessageRef>,
+    /// `reply`, `all`, `forward` or `attach`.
+    pub mode: String,
+    /// Pre-filled To (a `mailto:` link).
+    pub to: String,
+    /// Run the spell checker on the body.
+    pub spell: bool,
+    /// Show the address problems (a send was refused for them).
+    pub check_addresses: bool,
+    /// Reopen what was being written when the session ended.
+    pub restore: bool,
+    /// The basic interface (whose default body format is plain text).
+    pub basic: bool,
+}

@@ -605,7 +605,7 @@ pub struct OpenedMessage {
 }
 
 /// Where a message lives: search results may span folders.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MessageRef {
     /// Folder.
     pub folder: String,
@@ -615,7 +615,10 @@ pub struct MessageRef {
 
 /// A path of nested parts as written in links: `2.1`.
 pub fn part_path(path: &[u32]) -> String {
-    path.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+    path.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// The download address of attachment `part` of a stored message, or of
@@ -626,7 +629,10 @@ pub fn part_url(folder: &str, uid: u32, path: &[u32], part: u32) -> String {
     } else {
         format!("&in={}", part_path(path))
     };
-    format!("/mail/part?folder={}&uid={uid}{inner}&part={part}", encode(folder))
+    format!(
+        "/mail/part?folder={}&uid={uid}{inner}&part={part}",
+        encode(folder)
+    )
 }
 
 /// `2.1` back to a path; `None` when any step is not a number.

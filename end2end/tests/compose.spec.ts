@@ -298,3 +298,27 @@ test('the rich editor underlines misspellings and offers suggestions on click', 
   await expect(editor).toHaveText('We receive mail daily.');
   await expect(page.getByRole('status').filter({ hasText: 'may be misspelled' })).toHaveCount(0, { timeout: 10_000 });
 });
+
+for (const ui of ['standard', 'basic'] as Ui[]) {
+  test(`an expired session loses nothing typed (${ui})`, async ({ page, context }, info) => {
+    const { writer } = people(info.project.name);
+    const subject = unique('Written while signed out', info);
+    await signIn(page, writer, ui);
+    await compose(page, ui, info.project.name);
+    await page.getByLabel('To', { exact: true }).fill('keep@remote.test');
+    await page.getByLabel('Subject').fill(subject);
+    await page.getByRole('textbox', { name: 'Message' }).fill('A long paragraph I would hate to retype.');
+    // The session ends (signed out elsewhere, or expired) before sending.
+    await context.clearCookies({ name: 'webmail_session' });
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page).toHaveURL(/\/login\?kept=1/);
+    await expect(page.getByText(/message you were writing is kept/i)).toBeVisible();
+    await page.getByLabel('Email address').fill(writer.address);
+    await page.getByLabel('Password', { exact: true }).fill(writer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/mail\/compose/);
+    await expect(page.getByLabel('Subject')).toHaveValue(subject);
+    await expect(page.getByLabel('To', { exact: true })).toHaveValue('keep@remote.test');
+    await expect(page.getByRole('textbox', { name: 'Message' })).toContainText('A long paragraph I would hate to retype.');
+  });
+}

@@ -143,7 +143,10 @@ pub async fn limit_body(State(limits): State<Limits>, req: Request, next: Next) 
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data") && ct.contains("boundary="))
+            .is_some_and(|ct| {
+                ct.to_ascii_lowercase().starts_with("multipart/form-data")
+                    && ct.contains("boundary=")
+            })
     {
         return (
             StatusCode::BAD_REQUEST,

@@ -486,7 +486,11 @@ async fn pages_are_compressed_when_the_browser_accepts_it() {
 async fn compose_refuses_a_body_that_is_not_multipart() {
     let env = env();
     let cookie = sign_in(&env).await;
-    for ct in ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"] {
+    for ct in [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "text/plain",
+    ] {
         let req = Request::post("/api/mail/compose")
             .header(header::CONTENT_TYPE, ct)
             .header(header::ACCEPT, "text/html")

@@ -149,6 +149,10 @@ impl Autosave {
                             clear_files();
                         }
                     }
+                    Err(crate::error::AppError::NotSignedIn) => a.problem.set(Some(
+                        "Your session has ended. Sign in again: what you typed was kept on the server and this message will reopen."
+                            .to_owned(),
+                    )),
                     Err(e) => a.problem.set(Some(format!(
                         "The draft could not be saved: {e} What you typed is still here."
                     ))),

@@ -173,7 +173,10 @@ mod tests {
         out.text = "Hi there".to_owned();
         let built = write(&out, &Draft::default()).unwrap();
         let (html, text) = bodies(&built.sent_copy);
-        assert_eq!(html.as_deref().map(str::trim_end), Some("<p>Hi <b>there</b></p>"));
+        assert_eq!(
+            html.as_deref().map(str::trim_end),
+            Some("<p>Hi <b>there</b></p>")
+        );
         assert_eq!(text.trim_end(), "Hi there");
         let plain = write(&sender(), &Draft::default()).unwrap();
         let (html, text) = bodies(&plain.sent_copy);

@@ -71,7 +71,11 @@ fn block_kind(line: &str) -> Block {
     } else if t.starts_with('>') {
         Block::Quote
     } else if let Some((n, rest)) = t.split_once(". ") {
-        if !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty() {
+        if !n.is_empty()
+            && n.len() <= 3
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && !rest.is_empty()
+        {
             Block::Number
         } else {
             Block::Para
@@ -133,15 +137,24 @@ mod tests {
         let cases = [
             ("Hello", "<p>Hello</p>"),
             ("one\ntwo\n\nthree", "<p>one<br>two</p><p>three</p>"),
-            ("*bold* and _it_.", "<p><strong>bold</strong> and <em>it</em>.</p>"),
+            (
+                "*bold* and _it_.",
+                "<p><strong>bold</strong> and <em>it</em>.</p>",
+            ),
             ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
             ("1. a\n2. b", "<ol><li>a</li><li>b</li></ol>"),
-            ("> quoted\n> more", "<blockquote type=\"cite\"><p>quoted<br>more</p></blockquote>"),
+            (
+                "> quoted\n> more",
+                "<blockquote type=\"cite\"><p>quoted<br>more</p></blockquote>",
+            ),
             (
                 "see https://example.com/x?a=1&b=2.",
                 "<p>see <a href=\"https://example.com/x?a=1&amp;b=2\">https://example.com/x?a=1&amp;b=2</a>.</p>",
             ),
-            ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+            (
+                "<script>alert(1)</script>",
+                "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+            ),
             ("*<b>*", "<p><strong>&lt;b&gt;</strong></p>"),
             ("2024. was a year", "<p>2024. was a year</p>"),
             ("**", "<p>**</p>"),

@@ -156,7 +156,10 @@ fn nested_paths() {
     assert_eq!(nested_path(&outer, &[]).as_deref(), Some(&outer[..]));
     assert_eq!(nested_path(&outer, &[2]).as_deref(), Some(&inner[..]));
     assert!(nested_path(&outer, &[1]).is_none(), "not a message");
-    assert!(nested_path(&outer, &[2, 2]).is_none(), "the inner one has none");
+    assert!(
+        nested_path(&outer, &[2, 2]).is_none(),
+        "the inner one has none"
+    );
     // A message inside a message inside a message.
     let wrap = |m: &[u8]| {
         let mut w = b"Subject: wrap\r\nContent-Type: multipart/mixed; boundary=w\r\n\r\n--w\r\nContent-Type: message/rfc822\r\n\r\n".to_vec();
@@ -170,5 +173,8 @@ fn nested_paths() {
     }
     let two = nested_path(&deep, &[1, 1]).expect("two levels");
     assert!(view(&two, &ViewOptions::default()).subject == "wrap");
-    assert!(nested_path(&deep, &[1; MAX_NESTING + 1]).is_none(), "too deep");
+    assert!(
+        nested_path(&deep, &[1; MAX_NESTING + 1]).is_none(),
+        "too deep"
+    );
 }

@@ -182,6 +182,18 @@ fn identity(
     })
 }
 
+/// The state, the signed-in user and their identity.
+async fn who() -> Result<(crate::state::AppState, crate::session::SignedIn, Identity), AppError> {
+    let state = crate::state::app_state()?;
+    let user = signed_in()?;
+    let (dir, u) = (state.directory.clone(), user.clone());
+    let lang = state.web.default_spell_language.clone();
+    let identity = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
+        .await
+        .map_err(|_| AppError::Internal)??;
+    Ok((state, user, identity))
+}
+
 /// The HTML and text bodies to send for a draft's body.
 fn bodies(draft: &Draft) -> (Option<String>, String) {
     match draft.format {
@@ -382,18 +394,7 @@ pub fn address_problems(draft: &Draft) -> Vec<String> {
 /// Handles one submission. Returns the draft's UID (when one was saved)
 /// with the outcome, so a refused send can reopen the saved draft.
 pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError>) {
-    let prepared = async {
-        let state = crate::state::app_state()?;
-        let user = signed_in()?;
-        let dir = state.directory.clone();
-        let u = user.clone();
-        let lang = state.web.default_spell_language.clone();
-        let identity = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
-            .await
-            .map_err(|_| AppError::Internal)??;
-        Ok::<_, AppError>((state, user, identity))
-    };
-    let (state, user, identity) = match prepared.await {
+    let (state, user, identity) = match who().await {
         Ok(p) => p,
         Err(e) => return (None, Err(e)),
     };
@@ -573,14 +574,7 @@ pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError>
     {
         opening.draft = Some(uid);
     }
-    let state = crate::state::app_state()?;
-    let user = signed_in()?;
-    let dir = state.directory.clone();
-    let u = user.clone();
-    let lang = state.web.default_spell_language.clone();
-    let identity = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
-        .await
-        .map_err(|_| AppError::Internal)??;
+    let (state, user, identity) = who().await?;
     let own = user.address.clone();
     let format = if opening.basic {
         BodyFormat::Plain
@@ -864,13 +858,7 @@ pub async fn spell(
 
 /// (name, signature, language, languages installed).
 pub async fn identity_settings() -> Result<(String, String, String, Vec<String>), AppError> {
-    let state = crate::state::app_state()?;
-    let user = signed_in()?;
-    let dir = state.directory.clone();
-    let lang = state.web.default_spell_language.clone();
-    let id = tokio::task::spawn_blocking(move || identity(&dir, &user, &lang))
-        .await
-        .map_err(|_| AppError::Internal)??;
+    let (state, _, id) = who().await?;
     Ok((
         id.from.name.unwrap_or_default(),
         id.signature,
@@ -934,12 +922,7 @@ pub async fn answer_receipt(folder: String, uid: u32, send: bool) -> Result<usiz
         if user.status == AccountStatus::SuspendedSending {
             return Err(AppError::SendingSuspended);
         }
-        let dir = state.directory.clone();
-        let u = user.clone();
-        let lang = state.web.default_spell_language.clone();
-        let id = tokio::task::spawn_blocking(move || identity(&dir, &u, &lang))
-            .await
-            .map_err(|_| AppError::Internal)??;
+        let (_, _, id) = who().await?;
         let to = compose::mdn::offer(&raw, &[&user.address], compose::mdn::Situation::default())
             .ok_or(AppError::BadRequest {
                 message: "This message does not ask for a read receipt.".to_owned(),

@@ -43,7 +43,15 @@ pub struct LiveList {
     pub cursor: RwSignal<Option<usize>>,
     /// The shortcut help is open.
     pub help: RwSignal<bool>,
+    /// UIDs of the selected rows: kept while the list reloads after an
+    /// action, so a selection made meanwhile is not lost.
+    pub chosen: RwSignal<Vec<u32>>,
+    /// What the newest list does with a key press.
+    pub keys: StoredValue<Option<KeyHandler>, LocalStorage>,
 }
+
+/// A list's keyboard handler.
+pub type KeyHandler = std::rc::Rc<dyn Fn(leptos::ev::KeyboardEvent)>;
 
 impl LiveList {
     /// Fresh state.
@@ -53,7 +61,21 @@ impl LiveList {
             notice: RwSignal::new(None),
             cursor: RwSignal::new(None),
             help: RwSignal::new(false),
+            chosen: RwSignal::new(Vec::new()),
+            keys: StoredValue::new_local(None),
         }
+    }
+}
+
+impl LiveList {
+    /// Sends the page's key presses to the newest list.
+    pub fn listen(self) {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if let Some(h) = self.keys.get_value() {
+                h(ev);
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 }
 
@@ -101,6 +123,17 @@ impl RowState {
         )
     }
 
+    /// Selects or deselects the row, remembering it for the page.
+    fn choose(&self, live: LiveList, on: bool) {
+        self.selected.set(on);
+        live.chosen.update(|c| {
+            c.retain(|u| *u != self.uid);
+            if on {
+                c.push(self.uid);
+            }
+        });
+    }
+
     fn restore(&self, (seen, flagged, gone): (bool, bool, bool)) {
         self.seen.set(seen);
         self.flagged.set(flagged);
@@ -146,6 +179,7 @@ fn act_now(
     let before: Vec<_> = rows.iter().map(RowState::snapshot).collect();
     for r in &rows {
         r.apply(action);
+        r.choose(live, false);
     }
     let sel: HashMap<String, String> = rows
         .iter()
@@ -230,7 +264,7 @@ pub fn MessageTable(
             seen: RwSignal::new(r.seen),
             flagged: RwSignal::new(r.flagged),
             gone: RwSignal::new(false),
-            selected: RwSignal::new(false),
+            selected: RwSignal::new(live.chosen.with_untracked(|c| c.contains(&r.uid))),
         })
         .collect();
     let states = StoredValue::new(states);
@@ -320,7 +354,7 @@ pub fn MessageTable(
                 }
                 Key::Select => {
                     if let Some(r) = current() {
-                        r.selected.update(|s| *s = !*s);
+                        r.choose(live, !r.selected.get_untracked());
                     }
                 }
                 Key::Search => {
@@ -344,8 +378,10 @@ pub fn MessageTable(
             ev.prevent_default();
         }
     };
-    let handle = window_event_listener(leptos::ev::keydown, on_key);
-    on_cleanup(move || handle.remove());
+    // The page listens once and hands keys to the newest list only: while a
+    // reloaded list replaces this one, the two must not both act.
+    live.keys
+        .set_value(Some(std::rc::Rc::new(on_key) as std::rc::Rc<dyn Fn(leptos::ev::KeyboardEvent)>));
 
     let toolbar_button = {
         let act = act.clone();
@@ -558,7 +594,7 @@ fn Row(
                     name=format!("sel[{}]", row.uid)
                     aria-label=select_label
                     prop:checked=move || state.selected.get()
-                    on:change=move |ev| state.selected.set(event_target_checked(&ev))
+                    on:change=move |ev| state.choose(live, event_target_checked(&ev))
                 />
             </td>
             <td class="col-flagged">

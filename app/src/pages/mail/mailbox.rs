@@ -30,12 +30,14 @@ pub fn MailPage() -> impl IntoView {
     });
     let live = LiveList::new();
     provide_context(live);
+    live.listen();
     // A new list clears the last action's result and the keyboard's row.
     Effect::watch(
         move || query.get(),
         move |_, _, _| {
             live.notice.set(None);
             live.cursor.set(None);
+            live.chosen.set(Vec::new());
         },
         false,
     );

@@ -7,55 +7,14 @@
 //! notice, unless `WEBMAIL_REQUIRE_SMTP=1` (CI), which makes it fail.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use testkit::smtp::{self, Process, free_port, wait_for};
 
 const PASSWORD: &str = "alice-kill-password";
-
-/// Kills the child when dropped, so a failing test leaves no process.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn aiosmtpd_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn accepting(port: u16) -> bool {
-    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
-}
-
-/// Polls `check` until it gives a value or `limit` passes.
-fn wait_for<T>(what: &str, limit: Duration, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
 
 fn webmail(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_webmail"));
@@ -246,24 +205,17 @@ fn message_id(raw: &str) -> Option<String> {
     })
 }
 
-/// The messages in the relay's Maildir (`new/` and `cur/`).
+/// The messages in the relay's Maildir (`new/` and `cur/`), as text.
 fn received(maildir: &Path) -> Vec<String> {
-    ["new", "cur"]
+    smtp::received(maildir)
         .iter()
-        .flat_map(|sub| std::fs::read_dir(maildir.join(sub)).into_iter().flatten())
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|m| String::from_utf8_lossy(m).into_owned())
         .collect()
 }
 
 #[test]
 fn queued_mail_survives_sigkill_and_is_sent_once_after_restart() {
-    if !aiosmtpd_available() {
-        assert!(
-            std::env::var("WEBMAIL_REQUIRE_SMTP").as_deref() != Ok("1"),
-            "WEBMAIL_REQUIRE_SMTP=1 but `python3 -m aiosmtpd` is not available (scripts/setup.sh installs it)"
-        );
-        eprintln!("notice: skipped, `python3 -m aiosmtpd` is not available");
+    if !smtp::available() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -324,20 +276,7 @@ fn queued_mail_survives_sigkill_and_is_sent_once_after_restart() {
 
     // 3. The relay comes up.
     let maildir = tmp.path().join("relay");
-    let _relay = Process(
-        Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{relay_port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for("aiosmtpd to listen", Duration::from_secs(15), || {
-        accepting(relay_port).then_some(())
-    });
+    let _relay = smtp::start_relay(relay_port, &maildir, None);
 
     // 4. Restart: the start-up pass tries all waiting mail at once, well
     //    before the first backoff step would be over.

@@ -11,7 +11,7 @@
 use mail_parser::MessageParser;
 use serde::{Deserialize, Serialize};
 
-use crate::mime::{Headers, Part};
+use crate::report::{self, Report};
 use crate::{Built, Mailbox, Result, encode};
 
 /// One recipient the message could not be delivered to.
@@ -136,43 +136,21 @@ pub fn build(b: &Bounce<'_>) -> Result<Built> {
         ));
     }
 
-    let body = Part::multipart_with(
-        "multipart/report",
-        "; report-type=delivery-status",
-        vec![
-            Part::text("plain", &human),
-            Part::raw("message/delivery-status", status.as_bytes()),
-            Part::raw("text/rfc822-headers", encode::header_block(b.original)),
-        ],
-    );
     let daemon = Mailbox::new(
         Some("Mail Delivery System"),
         &format!("MAILER-DAEMON@{}", b.reporting_mta),
     );
-    let message_id = encode::new_message_id(&daemon.address, b.date);
-    let mut head = Headers::default();
-    head.add("Date", &encode::rfc822_date(b.date, 0));
-    head.add("From", &daemon.to_header());
-    head.add("To", &b.sender.to_header());
-    head.add(
-        "Subject",
-        &encode::unstructured(&format!("Undelivered mail returned to sender: {subject}")),
-    );
-    head.add("Message-ID", &format!("<{message_id}>"));
-    if let Some(id) = &original_id {
-        head.add("In-Reply-To", &format!("<{id}>"));
-        head.add("References", &format!("<{id}>"));
-    }
-    head.add("Auto-Submitted", "auto-replied");
-    head.add("MIME-Version", "1.0");
-    let bytes = head.render(&body);
-    Ok(Built {
-        message_id,
-        transport: bytes.clone(),
-        sent_copy: bytes,
-        envelope_from: String::new(),
-        recipients: vec![b.sender.address.clone()],
-    })
+    Ok(report::build(&Report {
+        report_type: "delivery-status",
+        human: &human,
+        fields: &status,
+        original: b.original,
+        original_id: original_id.as_deref(),
+        from: &daemon,
+        to: b.sender,
+        subject: &format!("Undelivered mail returned to sender: {subject}"),
+        date: b.date,
+    }))
 }
 
 /// `status` when it looks like `c.d.d`, else a generic code.

@@ -35,6 +35,7 @@ pub mod mime;
 pub mod queue;
 pub mod relay;
 pub mod reply;
+mod report;
 pub mod simple;
 pub mod worker;
 

@@ -8,7 +8,7 @@
 
 use mail_parser::MessageParser;
 
-use crate::mime::{Headers, Part};
+use crate::report::{self, Report};
 use crate::{Built, Error, Mailbox, Result, encode};
 
 /// What [`offer`] needs to know about where the message is and what the
@@ -101,39 +101,17 @@ pub fn build(original: &[u8], receipt: &Receipt<'_>) -> Result<Built> {
     }
     fields.push_str("Disposition: manual-action/MDN-sent-manually; displayed\r\n");
 
-    let body = Part::multipart_with(
-        "multipart/report",
-        "; report-type=disposition-notification",
-        vec![
-            Part::text("plain", &human),
-            Part::raw("message/disposition-notification", fields.as_bytes()),
-            Part::raw("text/rfc822-headers", encode::header_block(original)),
-        ],
-    );
-    let message_id = encode::new_message_id(&receipt.user.address, receipt.date);
-    let mut head = Headers::default();
-    head.add("Date", &encode::rfc822_date(receipt.date, 0));
-    head.add("From", &receipt.user.to_header());
-    head.add("To", &receipt.to.to_header());
-    head.add(
-        "Subject",
-        &encode::unstructured(&format!("Read: {subject}")),
-    );
-    head.add("Message-ID", &format!("<{message_id}>"));
-    if let Some(id) = &original_id {
-        head.add("In-Reply-To", &format!("<{id}>"));
-        head.add("References", &format!("<{id}>"));
-    }
-    head.add("Auto-Submitted", "auto-replied");
-    head.add("MIME-Version", "1.0");
-    let bytes = head.render(&body);
-    Ok(Built {
-        message_id,
-        transport: bytes.clone(),
-        sent_copy: bytes,
-        envelope_from: String::new(),
-        recipients: vec![receipt.to.address.clone()],
-    })
+    Ok(report::build(&Report {
+        report_type: "disposition-notification",
+        human: &human,
+        fields: &fields,
+        original,
+        original_id: original_id.as_deref(),
+        from: receipt.user,
+        to: receipt.to,
+        subject: &format!("Read: {subject}"),
+        date: receipt.date,
+    }))
 }
 
 /// A header field value on one line.

@@ -4,10 +4,8 @@
 //! Needs `python3 -m aiosmtpd`; without it the tests print a notice and
 //! pass, unless `WEBMAIL_REQUIRE_SMTP=1` is set.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use compose::queue::Queue;
 use compose::relay::{Relay, RelayConfig, Security};
@@ -15,6 +13,7 @@ use compose::worker::run_due;
 use compose::{Attachment, Mailbox, Outgoing};
 use mail_parser::{MessageParser, MimeHeaders};
 use model::compose::Priority;
+use testkit::smtp::{self, available, free_port, received};
 
 const HANDLER: &str = r#"
 from aiosmtpd.handlers import Mailbox
@@ -27,63 +26,10 @@ class Refusing(Mailbox):
         return "250 OK"
 "#;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        if std::env::var("WEBMAIL_REQUIRE_SMTP").as_deref() == Ok("1") {
-            panic!("python3 with aiosmtpd is required (WEBMAIL_REQUIRE_SMTP=1)");
-        }
-        eprintln!("SKIPPED: python3 -m aiosmtpd is not available");
-    }
-    ok
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(port: u16, maildir: &Path, handler_dir: &Path) -> Server {
+/// aiosmtpd on `port`, refusing `nobody@…` with 550.
+fn start(port: u16, maildir: &Path, handler_dir: &Path) -> smtp::Process {
     std::fs::write(handler_dir.join("refusing.py"), HANDLER).unwrap();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "refusing.Refusing",
-        ])
-        .arg(maildir)
-        .env("PYTHONPATH", handler_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "aiosmtpd did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child)
+    smtp::start_relay(port, maildir, Some((handler_dir, "refusing.Refusing")))
 }
 
 fn relay(port: u16) -> Relay {
@@ -97,16 +43,6 @@ fn relay(port: u16) -> Relay {
         hello_name: Some("webmail.test".into()),
     })
     .unwrap()
-}
-
-fn received(maildir: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<PathBuf> = ["new", "cur"]
-        .iter()
-        .filter_map(|d| std::fs::read_dir(maildir.join(d)).ok())
-        .flat_map(|r| r.flatten().map(|e| e.path()))
-        .collect();
-    files.sort();
-    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
 
 fn outgoing(to: &[&str]) -> Outgoing {

@@ -1,5 +1,6 @@
 //! Test helpers shared by the domain crates: a deterministic generator of
-//! realistic Maildirs, temporary user directories and golden-file asserts.
+//! realistic Maildirs, temporary user directories, golden-file asserts and a
+//! real SMTP server to send to ([`smtp`]).
 //!
 //! The generator is seeded: the same seed and count always give the same
 //! bytes, file names and statistics, so benchmarks and search assertions can
@@ -10,6 +11,7 @@
 mod encode;
 pub mod generator;
 pub mod golden;
+pub mod smtp;
 
 pub use generator::{
     Corpus, CorpusStats, Generator, PLANTED_BODY_WORDS, PLANTED_SENDER, PLANTED_SUBJECT,

@@ -379,9 +379,13 @@ pub fn MessageTable(
         }
     };
     // The page listens once and hands keys to the newest list only: while a
-    // reloaded list replaces this one, the two must not both act.
+    // reloaded list replaces this one, the two must not both act. (Browser
+    // only: the handler lives in thread-local storage.)
+    #[cfg(feature = "hydrate")]
     live.keys
-        .set_value(Some(std::rc::Rc::new(on_key) as std::rc::Rc<dyn Fn(leptos::ev::KeyboardEvent)>));
+        .set_value(Some(std::rc::Rc::new(on_key) as KeyHandler));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = on_key;
 
     let toolbar_button = {
         let act = act.clone();

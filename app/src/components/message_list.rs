@@ -46,7 +46,10 @@ pub struct LiveList {
     /// UIDs of the selected rows: kept while the list reloads after an
     /// action, so a selection made meanwhile is not lost.
     pub chosen: RwSignal<Vec<u32>>,
-    /// What the newest list does with a key press.
+    /// What the newest list does with a key press (browser only: the
+    /// handler is not `Send`, and thread-local values must not be made on
+    /// the server, whose rendering hops threads).
+    #[cfg(feature = "hydrate")]
     pub keys: StoredValue<Option<KeyHandler>, LocalStorage>,
 }
 
@@ -62,6 +65,7 @@ impl LiveList {
             cursor: RwSignal::new(None),
             help: RwSignal::new(false),
             chosen: RwSignal::new(Vec::new()),
+            #[cfg(feature = "hydrate")]
             keys: StoredValue::new_local(None),
         }
     }
@@ -70,12 +74,15 @@ impl LiveList {
 impl LiveList {
     /// Sends the page's key presses to the newest list.
     pub fn listen(self) {
-        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-            if let Some(h) = self.keys.get_value() {
-                h(ev);
-            }
-        });
-        on_cleanup(move || handle.remove());
+        #[cfg(feature = "hydrate")]
+        {
+            let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+                if let Some(h) = self.keys.get_value() {
+                    h(ev);
+                }
+            });
+            on_cleanup(move || handle.remove());
+        }
     }
 }
 

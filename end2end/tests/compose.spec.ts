@@ -104,6 +104,56 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
       await expect(page.getByRole('row', { name: /^Bcc/ })).toContainText('hidden@remote.test');
     });
 
+    test('identity, signature, and attachments removed before sending', async ({ page }, info) => {
+      await startRelay();
+      const { writer } = people(info.project.name);
+      await signIn(page, writer, ui);
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByLabel('Display name').fill('Nina Writer');
+      await page.getByLabel('Signature').fill('Nina, team lead');
+      await page.getByRole('button', { name: 'Save identity' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Preferences saved.' })).toBeVisible();
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Mail' }).click();
+      await compose(page, ui, info.project.name);
+      await expect(page.getByText('Nina Writer')).toBeVisible();
+      await expect(page.getByRole('textbox', { name: 'Message' })).toContainText('Nina, team lead');
+      const subject = unique('Two files, one kept', info);
+      await page.getByLabel('To', { exact: true }).fill('files@remote.test');
+      await page.getByLabel('Subject').fill(subject);
+      await page.getByLabel(/Add files/).setInputFiles([
+        { name: 'keep.txt', mimeType: 'text/plain', buffer: Buffer.from('kept file') },
+        { name: 'drop.txt', mimeType: 'text/plain', buffer: Buffer.from('dropped file') },
+      ]);
+      if (!(ui === 'standard' && info.project.name === 'js-on')) {
+        await page.getByRole('button', { name: 'Attach', exact: true }).click();
+      }
+      const files = page.getByRole('list', { name: 'Attached files' });
+      await expect(files).toContainText('keep.txt');
+      await expect(files).toContainText('drop.txt');
+      await files.getByRole('button', { name: 'Remove drop.txt' }).click();
+      await expect(files).not.toContainText('drop.txt');
+      await expect(files).toContainText('keep.txt');
+      if (ui === 'standard' && info.project.name === 'js-on') {
+        // The removal is saved at once; it stays removed once the save is back.
+        await expect(page.getByText(/Draft saved at/)).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        await expect(files).not.toContainText('drop.txt');
+      }
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Your message was sent.' })).toBeVisible();
+      const raw = await received(page, subject);
+      expect(header(raw, 'From')).toBe(`Nina Writer <${writer.address}>`);
+      expect(raw).toContain('keep.txt');
+      expect(raw).not.toContain('drop.txt');
+      expect(raw).toContain('Nina, team lead');
+      // Leave the identity as it was for the other tests.
+      await page.goto(`${prefix}/settings`);
+      await page.getByLabel('Display name').fill('');
+      await page.getByLabel('Signature').fill('');
+      await page.getByRole('button', { name: 'Save identity' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Preferences saved.' })).toBeVisible();
+    });
+
     test('bad input gets a clear message and loses nothing', async ({ page }, info) => {
       const { writer } = people(info.project.name);
       const subject = unique('Half-finished thoughts', info);

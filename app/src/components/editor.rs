@@ -194,6 +194,12 @@ impl Autosave {
             data.delete("files");
         }
         data.append_with_str("op", "save").ok()?;
+        // The list of kept files, like the draft number, comes from the
+        // signals: the page may not have caught up with a removal yet.
+        data.delete("keep");
+        for a in self.attachments.get_untracked() {
+            data.append_with_str("keep", &a.id).ok()?;
+        }
         // The hidden draft field follows the signal, but read the signal to
         // be sure the newest draft is replaced.
         data.set_with_str(

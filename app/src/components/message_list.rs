@@ -50,7 +50,7 @@ pub struct LiveList {
     /// handler is not `Send`, and thread-local values must not be made on
     /// the server, whose rendering hops threads).
     #[cfg(feature = "hydrate")]
-    pub keys: StoredValue<Option<KeyHandler>, LocalStorage>,
+    pub keys: StoredValue<Vec<(u64, KeyHandler)>, LocalStorage>,
 }
 
 /// A list's keyboard handler.
@@ -66,7 +66,7 @@ impl LiveList {
             help: RwSignal::new(false),
             chosen: RwSignal::new(Vec::new()),
             #[cfg(feature = "hydrate")]
-            keys: StoredValue::new_local(None),
+            keys: StoredValue::new_local(Vec::new()),
         }
     }
 }
@@ -77,7 +77,11 @@ impl LiveList {
         #[cfg(feature = "hydrate")]
         {
             let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-                if let Some(h) = self.keys.get_value() {
+                let newest = self
+                    .keys
+                    .try_with_value(|k| k.last().map(|(_, h)| h.clone()))
+                    .flatten();
+                if let Some(h) = newest {
                     h(ev);
                 }
             });
@@ -310,7 +314,10 @@ pub fn MessageTable(
             let Some(key) = shortcuts::key_of(&ev) else {
                 return;
             };
-            let count = states.with_value(|v| v.len());
+            // A list already taken down ignores keys.
+            let Some(count) = states.try_with_value(|v| v.len()) else {
+                return;
+            };
             let visible =
                 |i: usize| states.with_value(|v| v.get(i).is_some_and(|r| !r.gone.get_untracked()));
             let step = |from: Option<usize>, down: bool| -> Option<usize> {
@@ -386,11 +393,20 @@ pub fn MessageTable(
         }
     };
     // The page listens once and hands keys to the newest list only: while a
-    // reloaded list replaces this one, the two must not both act. (Browser
-    // only: the handler lives in thread-local storage.)
+    // reloaded list replaces this one, the two must not both act. Each list
+    // takes its handler back when it goes, so one built and replaced at once
+    // never keeps the keys. (Browser only: thread-local storage.)
     #[cfg(feature = "hydrate")]
-    live.keys
-        .set_value(Some(std::rc::Rc::new(on_key) as KeyHandler));
+    {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        live.keys
+            .update_value(|k| k.push((id, std::rc::Rc::new(on_key) as KeyHandler)));
+        on_cleanup(move || {
+            live.keys.try_update_value(|k| k.retain(|(i, _)| *i != id));
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = on_key;
 

@@ -233,7 +233,11 @@ impl Queue {
             return Err(Error::NoRecipients);
         }
         let headers = mail_parser::MessageParser::new().parse_headers(message);
-        let id = format!("{:010x}-{}", now.max(0), encode::random_hex(8));
+        // Time, then a sequence number, so entries queued in the same second
+        // keep their order; then randomness, so processes never clash.
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0xff_ffff;
+        let id = format!("{:010x}-{seq:06x}{}", now.max(0), encode::random_hex(5));
         let entry = Entry {
             id: id.clone(),
             account: account.to_string(),

@@ -407,6 +407,9 @@ pub(crate) fn adopt_side_headers(conn: &Connection, side: &Path) -> rusqlite::Re
 
 /// Inserts a parsed message and assigns it a UID and a thread. A bulk
 /// build leaves the header full-text row and the thread to the caller.
+/// Returns the row id, the UID and whether the row is new: another process
+/// may have indexed the same file since this one looked (then its row is
+/// returned, and nothing is written).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert(
     tx: &Transaction<'_>,
@@ -418,8 +421,20 @@ pub(crate) fn insert(
     arrival: i64,
     p: &Parsed,
     bulk: bool,
-) -> rusqlite::Result<(i64, u32)> {
+) -> rusqlite::Result<(i64, u32, bool)> {
+    // Taking the UID writes first, so the transaction holds the write lock
+    // before it looks (a read first could not be upgraded while another
+    // connection writes); an unused UID is handed back.
     let uid = next_uid(tx, folder_id)?;
+    let existing = tx
+        .prepare_cached("SELECT id, uid FROM messages WHERE folder_id = ?1 AND key = ?2")?
+        .query_row(params![folder_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((id, old_uid)) = existing {
+        tx.prepare_cached("UPDATE folders SET uidnext = ?2 WHERE id = ?1 AND uidnext = ?2 + 1")?
+            .execute(params![folder_id, uid])?;
+        return Ok((id, old_uid, false));
+    }
     tx.prepare_cached(
         "INSERT INTO messages(folder_id, uid, key, file, flags, keywords, seen, flagged, arrival,
             date, date_sort, from_name, from_addr, from_sort, to_text, to_sort, cc_text, subject,
@@ -469,7 +484,7 @@ pub(crate) fn insert(
     } else {
         crate::thread::assign(tx, id, p)?;
     }
-    Ok((id, uid))
+    Ok((id, uid, true))
 }
 
 /// Moves a row to another folder under a new UID, keeping everything derived.

@@ -960,7 +960,7 @@ impl Mailstore {
                             .map_err(|e| Error::io("read", &target, e))?;
                         let p = crate::parse::parse(&raw);
                         let tx = conn.unchecked_transaction()?;
-                        let (_, uid) =
+                        let (_, uid, _) =
                             db::insert(&tx, d.id, &key, &new_file, bits, &kw, arrival, &p, false)?;
                         tx.commit()?;
                         uid

@@ -279,7 +279,7 @@ fn parse_and_insert(
                 match p {
                     Some((p, arrival)) => {
                         let info = a.entry.info();
-                        let (id, _) = db::insert(
+                        let (id, _, new) = db::insert(
                             &tx,
                             a.folder_id,
                             &a.entry.key,
@@ -290,7 +290,8 @@ fn parse_and_insert(
                             &p,
                             ctx.bulk.is_some(),
                         )?;
-                        if let Some(h) = &headers {
+                        // Not new: indexed meanwhile by another process.
+                        if let Some(h) = headers.as_ref().filter(|_| new) {
                             h.send(db::HeaderText::of(id, &p)).map_err(|_| {
                                 Error::io(
                                     "index",
@@ -299,7 +300,7 @@ fn parse_and_insert(
                                 )
                             })?;
                         }
-                        report.added += 1;
+                        report.added += u64::from(new);
                     }
                     None => {
                         if !dirty.contains(&a.folder_id) {

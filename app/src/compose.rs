@@ -257,11 +257,7 @@ struct Context {
 /// forwarded original and new uploads), saves it as the draft and returns
 /// the message and the new draft's UID. `Err` only when nothing could be
 /// saved.
-fn save_draft(
-    store: &Mailstore,
-    form: &Form,
-    ctx: &Context,
-) -> Result<(Outgoing, u32, Option<AppError>), AppError> {
+fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, AppError> {
     let draft = &form.draft;
     let previous = match draft.draft_uid {
         Some(uid) => store.raw(DRAFTS, uid).map_err(store_error)?,
@@ -354,9 +350,21 @@ fn save_draft(
         // The replaced draft goes to retention, where it can be restored.
         store.expunge(DRAFTS, &[old]).map_err(store_error)?;
     }
-    let mut out = out;
-    out.to = Vec::new();
-    Ok((out, uid, problem))
+    Ok(Saved {
+        attachments: draft_attachments(&built.sent_copy),
+        out,
+        uid,
+        problem,
+    })
+}
+
+/// A draft just saved: the message it holds (recipients still as typed,
+/// in the form), its UID, its attachments, and what was refused.
+struct Saved {
+    out: Outgoing,
+    uid: u32,
+    attachments: Vec<DraftAttachment>,
+    problem: Option<AppError>,
 }
 
 /// Parses one address field, naming the field in the error.
@@ -409,16 +417,14 @@ pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError
         let (form, ctx) = (form.clone(), ctx.clone());
         with_store(move |store| save_draft(store, &form, &ctx)).await
     };
-    let (out, uid, problem) = match saved {
+    let Saved {
+        out,
+        uid,
+        attachments,
+        problem,
+    } = match saved {
         Ok(s) => s,
         Err(e) => return (None, Err(e)),
-    };
-    let attachments = {
-        let r = with_store(move |s| s.raw(DRAFTS, uid).map_err(store_error)).await;
-        r.ok()
-            .flatten()
-            .map(|raw| draft_attachments(&raw))
-            .unwrap_or_default()
     };
     let saved_outcome = ComposeOutcome {
         draft_uid: Some(uid),

@@ -247,12 +247,8 @@ fn count_messages(maildir: &std::path::Path) -> usize {
     n
 }
 
-const MESSAGE: &str = "From: Ann <ann@example.org>\r\nTo: kim@example.org\r\nSubject: Hello there\r\nMessage-ID: <m1@example.org>\r\nDate: Mon, 30 Nov 2026 08:00:00 +0000\r\n\r\nA body.\r\n";
-
-#[test]
-fn deliver_follows_sysexits() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// The domain example.org with the user kim@example.org.
+fn add_kim(d: &std::path::Path) {
     assert!(
         webmail(d, &["admin", "domain", "add", "example.org"], None)
             .status
@@ -273,6 +269,15 @@ fn deliver_follows_sysexits() {
         .status
         .success()
     );
+}
+
+const MESSAGE: &str = "From: Ann <ann@example.org>\r\nTo: kim@example.org\r\nSubject: Hello there\r\nMessage-ID: <m1@example.org>\r\nDate: Mon, 30 Nov 2026 08:00:00 +0000\r\n\r\nA body.\r\n";
+
+#[test]
+fn deliver_follows_sysexits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add_kim(d);
 
     let cases: &[(&[&str], &str, i32)] = &[
         (&["deliver", "kim@example.org"], MESSAGE, 0),
@@ -306,26 +311,7 @@ fn deliver_follows_sysexits() {
 fn reindex_and_check_heal_a_corrupt_index() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert!(
-        webmail(d, &["admin", "domain", "add", "example.org"], None)
-            .status
-            .success()
-    );
-    assert!(
-        webmail(
-            d,
-            &[
-                "admin",
-                "user",
-                "add",
-                "kim@example.org",
-                "--password-stdin"
-            ],
-            Some("a-long-password\n")
-        )
-        .status
-        .success()
-    );
+    add_kim(d);
     for _ in 0..3 {
         assert_eq!(
             webmail(d, &["deliver", "kim@example.org"], Some(MESSAGE))
@@ -351,26 +337,7 @@ fn reindex_and_check_heal_a_corrupt_index() {
 fn delivery_honours_the_block_list() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert!(
-        webmail(d, &["admin", "domain", "add", "example.org"], None)
-            .status
-            .success()
-    );
-    assert!(
-        webmail(
-            d,
-            &[
-                "admin",
-                "user",
-                "add",
-                "kim@example.org",
-                "--password-stdin"
-            ],
-            Some("a-long-password\n")
-        )
-        .status
-        .success()
-    );
+    add_kim(d);
     {
         let directory = accounts::Directory::open(&d.join("directory.sqlite")).unwrap();
         let kim = directory.find_user("kim@example.org").unwrap().unwrap();

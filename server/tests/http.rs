@@ -362,6 +362,18 @@ Content-Type: application/octet-stream\r\n\r\n"
     body
 }
 
+/// Posts a multipart body of about `size` bytes, with its length, to `path`.
+async fn post_sized(
+    env: &Env,
+    cookie: &str,
+    path: &str,
+    size: usize,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let body = multipart(size);
+    let len = body.len();
+    send(&env.app, upload(path, cookie, Body::from(body), Some(len))).await
+}
+
 #[tokio::test]
 async fn compose_takes_a_message_up_to_the_configured_size() {
     const MB: usize = 1024 * 1024;
@@ -370,34 +382,16 @@ async fn compose_takes_a_message_up_to_the_configured_size() {
 
     // Over the small limit of other routes, under the message size plus
     // form overhead: not refused for its size.
-    let body = multipart(MB + MB / 2);
-    let len = body.len();
-    let (status, _, text) = send(
-        &env.app,
-        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
-    )
-    .await;
+    let (status, _, text) = post_sized(&env, &cookie, "/api/mail/compose", MB + MB / 2).await;
     assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
     // Over the message size but within twice it plus the form's room: the
     // form still reads it, so it can keep the draft and refuse the file.
-    let body = multipart(2 * MB + 1);
-    let len = body.len();
-    let (status, _, text) = send(
-        &env.app,
-        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
-    )
-    .await;
+    let (status, _, text) = post_sized(&env, &cookie, "/api/mail/compose", 2 * MB + 1).await;
     assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
     // Beyond that: a plain 413 that names the limit.
-    let body = multipart(18 * MB + 1);
-    let len = body.len();
-    let (status, headers, text) = send(
-        &env.app,
-        upload("/api/mail/compose", &cookie, Body::from(body), Some(len)),
-    )
-    .await;
+    let (status, headers, text) = post_sized(&env, &cookie, "/api/mail/compose", 18 * MB + 1).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     assert!(
         headers[header::CONTENT_TYPE]
@@ -415,13 +409,7 @@ async fn other_routes_keep_a_small_body_limit() {
     let env = env();
     let cookie = sign_in(&env).await;
     // With a length: refused before anything reads it.
-    let body = multipart(MB + 1);
-    let len = body.len();
-    let (status, _, text) = send(
-        &env.app,
-        upload("/api/logout", &cookie, Body::from(body), Some(len)),
-    )
-    .await;
+    let (status, _, text) = post_sized(&env, &cookie, "/api/logout", MB + 1).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     assert!(text.contains("limit is 1 MB"), "{text}");
 

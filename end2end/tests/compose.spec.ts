@@ -5,7 +5,7 @@ import { receivedMessages, startRelay, stopRelay } from './smtp';
 // Writing and sending, against a real SMTP relay (aiosmtpd, tests/smtp.ts).
 // Each project has its own writer and correspondent (serve.sh); the tests of
 // this file run in order.
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 90_000 });
 
 function people(projectName: string) {
   const [writer, reader] = projectName === 'js-off' ? ['omar', 'rita'] : ['nina', 'quinn'];
@@ -40,7 +40,7 @@ async function received(page: Page, subject: string): Promise<string> {
       if (await retry.isVisible()) await retry.click();
     }
     expect(found, `no message "${subject}" at the relay yet`).not.toBe('');
-  }).toPass({ timeout: 30_000, intervals: [500, 1000, 2000] });
+  }).toPass({ timeout: 70_000, intervals: [500, 1000, 2000] });
   return found;
 }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as fs from 'node:fs';
 
 // Free loopback ports for the whole run: the server's and the SMTP relay's
-// (which tests start and stop themselves, see tests/smtp.ts). Workers inherit
+// (which serve.sh starts with the server, see tests/smtp.ts). Workers inherit
 // the variables, so they all talk to the same server and relay.
 const freePort = () =>
   execFileSync('python3', [
@@ -56,12 +56,19 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    { name: 'js-on', use: { javaScriptEnabled: true } },
+    { name: 'js-on', use: { javaScriptEnabled: true }, testIgnore: /relay\.spec\.ts$/ },
     {
       name: 'js-off',
       use: { javaScriptEnabled: false },
       // Specs that test hydration itself only make sense with JavaScript.
-      testIgnore: /\.hydrate\.spec\.ts$/,
+      testIgnore: [/\.hydrate\.spec\.ts$/, /relay\.spec\.ts$/],
+    },
+    // Stops the shared SMTP relay: alone, after everything else.
+    {
+      name: 'relay-down',
+      use: { javaScriptEnabled: true },
+      testMatch: /relay\.spec\.ts$/,
+      dependencies: ['js-on', 'js-off'],
     },
   ],
   webServer: {

@@ -9,8 +9,8 @@ export WEBMAIL_DATA_DIR="$DATA"
 # All tests come from 127.0.0.1; the per-account limit stays as configured.
 export WEBMAIL_LOGIN_MAX_FAILURES_PER_CLIENT=10000
 export WEBMAIL_LOG="warn"
-# Outgoing mail goes to the test relay on loopback, which the specs start and
-# stop themselves (tests/smtp.ts); until then it waits in the queue. The
+# Outgoing mail goes to the test relay on loopback (aiosmtpd, started below
+# for the whole run; only relay.spec.ts stops it, see tests/smtp.ts). The
 # worker looks at the queue every 2 s; a failed attempt is still retried
 # only after compose's backoff (1 min after the first failure).
 export WEBMAIL_HOSTNAME="webmail.test"
@@ -45,7 +45,7 @@ for u in judy kim lena; do
   done
 done
 # Writers and their correspondents for the compose tests, one pair per project.
-for u in nina omar quinn rita; do
+for u in nina omar quinn rita uma; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
 done
 "$WEBMAIL_BIN" admin user status frank@example.com suspended-sending >/dev/null
@@ -54,9 +54,15 @@ printf 'ivan-e2e-password\n' | "$WEBMAIL_BIN" admin user add ivan@example.com --
 for f in "$(dirname "$0")"/../testdata/eml/hostile/*.eml; do
   "$WEBMAIL_BIN" deliver ivan@example.com < "$f"
 done
+# The relay, detached from Playwright's workers, its pid where tests/smtp.ts
+# looks for it.
+mkdir -p "$E2E_SMTP_DIR"
+python3 -m aiosmtpd -n -l "127.0.0.1:$E2E_SMTP_PORT" -s $((64 * 1024 * 1024)) \
+  -c aiosmtpd.handlers.Mailbox "$E2E_SMTP_DIR/maildir" >>"$E2E_SMTP_DIR/relay.log" 2>&1 &
+echo $! >"$E2E_SMTP_DIR/relay.pid"
 "$WEBMAIL_BIN" serve --listen "127.0.0.1:$E2E_PORT" &
 pid=$!
-# The test relay, if a spec left it running, and its Maildir (made by
+# The test relay (whoever last started it) and its Maildir (made by
 # playwright.config.ts) go with the run.
 cleanup() {
   kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null

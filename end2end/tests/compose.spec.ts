@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { signIn, type Ui } from './helpers';
-import { receivedMessages, startRelay, stopRelay } from './smtp';
+import { header, received, startRelay } from './smtp';
 
 // Writing and sending, against a real SMTP relay (aiosmtpd, tests/smtp.ts).
 // Each project has its own writer and correspondent (serve.sh); the tests of
@@ -26,28 +26,6 @@ async function compose(page: Page, ui: Ui, projectName: string) {
   if (ui === 'standard' && projectName === 'js-on') {
     await expect(page.getByRole('toolbar', { name: 'Formatting' })).toBeVisible({ timeout: 15_000 });
   }
-}
-
-/** The raw message the relay received with this subject, once it arrives. */
-async function received(page: Page, subject: string): Promise<string> {
-  let found = '';
-  await expect(async () => {
-    found = receivedMessages().find((m) => m.includes(subject)) ?? '';
-    if (!found) {
-      // Sent while another test had the relay down: ask for a retry.
-      await page.goto(page.url().includes('/basic/') ? '/basic/mail' : '/mail');
-      const retry = page.getByRole('button', { name: 'Try again now' });
-      if (await retry.isVisible()) await retry.click();
-    }
-    expect(found, `no message "${subject}" at the relay yet`).not.toBe('');
-  }).toPass({ timeout: 70_000, intervals: [500, 1000, 2000] });
-  return found;
-}
-
-function header(raw: string, name: string): string | undefined {
-  const unfolded = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-  const line = unfolded.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'));
-  return line?.slice(name.length + 1).trim();
 }
 
 for (const ui of ['standard', 'basic'] as Ui[]) {
@@ -81,7 +59,7 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
       await expect(page).toHaveURL(new RegExp(`${prefix}/mail\\?sent=`));
       await expect(page.getByRole('status').filter({ hasText: 'Your message was sent.' })).toBeVisible();
 
-      const raw = await received(page, subject);
+      const raw = await received(subject);
       expect(header(raw, 'From')).toBe(writer.address);
       expect(header(raw, 'To')).toBe('Dana Remote <dana@remote.test>');
       expect(header(raw, 'Cc')).toBe('eve@remote.test');
@@ -141,7 +119,7 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
       }
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       await expect(page.getByRole('status').filter({ hasText: 'Your message was sent.' })).toBeVisible();
-      const raw = await received(page, subject);
+      const raw = await received(subject);
       expect(header(raw, 'From')).toBe(`Nina Writer <${writer.address}>`);
       expect(raw).toContain('keep.txt');
       expect(raw).not.toContain('drop.txt');
@@ -268,34 +246,6 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
     });
   });
 }
-
-test('relay down: the message waits in the outbox, then goes when the relay is back', async ({ page }, info) => {
-  test.skip(info.project.name === 'js-off', 'one run is enough: it stops the shared relay');
-  const { writer } = people(info.project.name);
-  const subject = unique('Waiting for the relay', info);
-  await stopRelay();
-  await signIn(page, writer, 'standard');
-  await page.goto('/mail/compose');
-  await page.getByLabel('To', { exact: true }).fill('far@remote.test');
-  await page.getByLabel('Subject').fill(subject);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'in the outbox' })).toBeVisible();
-  const outbox = page.getByRole('region', { name: 'Outbox' });
-  await expect(outbox).toContainText('Outbox: 1 waiting');
-  await expect(outbox).toContainText(subject);
-  await expect.poll(async () => {
-    await page.reload();
-    return (await outbox.textContent()) ?? '';
-  }, { timeout: 20_000 }).toContain('Last attempt');
-  await startRelay();
-  await outbox.getByRole('button', { name: 'Try again now' }).click();
-  const raw = await received(page, subject);
-  expect(header(raw, 'Subject')).toBe(subject);
-  await expect.poll(async () => {
-    await page.reload();
-    return page.getByRole('region', { name: 'Outbox' }).count();
-  }, { timeout: 20_000 }).toBe(0);
-});
 
 test('autosave keeps one draft that a reload continues', async ({ page }, info) => {
   test.skip(info.project.name === 'js-off', 'autosave needs the hydrated editor');

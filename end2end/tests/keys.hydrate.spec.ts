@@ -120,3 +120,33 @@ test('a refused action is undone and says why', async ({ page }) => {
   await expect(row(page, 'Alpha plan')).toBeVisible();
   await expect(page).toHaveURL(/\/mail$/);
 });
+
+test('quick actions while the list reloads end as the last one left them', async ({ page }) => {
+  await signIn(page, LENA, 'standard');
+  await openHelp(page);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(page.getByRole('link', { name: 'Gamma notes' })).toBeFocused();
+  // Five presses, each sent while the reloads of the ones before are still
+  // on their way: flag, unflag, flag, unflag, flag.
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('s');
+    await page.waitForTimeout(40 + 30 * i);
+  }
+  const flag = row(page, 'Gamma notes').getByRole('button', { name: /Flag|Unflag/ });
+  await page.waitForLoadState('networkidle');
+  await expect(flag).toHaveAttribute('aria-pressed', 'true');
+  // And the server agrees.
+  await page.reload();
+  await expect(flag).toHaveAttribute('aria-pressed', 'true');
+  // Clicks work the same way: unflag, flag, unflag in quick succession.
+  for (let i = 0; i < 3; i++) {
+    await flag.click();
+    await page.waitForTimeout(50);
+  }
+  await page.waitForLoadState('networkidle');
+  await expect(flag).toHaveAttribute('aria-pressed', 'false');
+  await page.reload();
+  await expect(flag).toHaveAttribute('aria-pressed', 'false');
+});

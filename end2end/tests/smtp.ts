@@ -1,8 +1,9 @@
 // The test SMTP relay: a real aiosmtpd (from PyPI, installed by
 // scripts/setup.sh) on the loopback port that playwright.config.ts chose
-// (E2E_SMTP_PORT) and serve.sh configured as the server's relay. The server
-// never starts it: a spec starts it when it wants mail to leave, and may
-// stop it to see mail wait in the queue.
+// (E2E_SMTP_PORT) and serve.sh configured as the server's relay. serve.sh
+// starts it with the server, so it runs for the whole suite, independent of
+// any Playwright worker (a worker that fails a test is replaced, and must not
+// take the relay with it).
 //
 // What it receives is stored as a Maildir under E2E_SMTP_DIR. aiosmtpd's
 // Mailbox handler adds X-Peer, X-MailFrom and X-RcptTo headers (the
@@ -11,10 +12,11 @@
 //
 // One relay serves the whole run, and both projects (JavaScript on and off)
 // run in parallel against it: tell your messages apart by a unique subject
-// or recipient. stopRelay() stops it for every worker, whichever started it,
-// so a spec that stops it should let the others' mail be retried.
+// or recipient. Only relay.spec.ts stops it, in a project of its own that runs
+// after the others (playwright.config.ts).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { expect } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -44,11 +46,6 @@ function accepting(): Promise<boolean> {
     socket.setTimeout(1000, () => done(false));
   });
 }
-
-let relay: ChildProcess | undefined;
-let output = '';
-
-process.once('exit', () => relay?.kill('SIGKILL'));
 
 /**
  * The relay's pid, shared by all workers: whoever starts the relay creates
@@ -97,8 +94,10 @@ export async function startRelay(timeoutMs = 15_000): Promise<void> {
       await sleep(100);
       continue;
     }
-    output = '';
-    relay = spawn(
+    // Detached, with its output in a file: it outlives this worker.
+    const log = path.join(path.dirname(maildir()), 'relay.log');
+    const out = fs.openSync(log, 'a');
+    const relay = spawn(
       'python3',
       [
         '-m',
@@ -113,22 +112,22 @@ export async function startRelay(timeoutMs = 15_000): Promise<void> {
         'aiosmtpd.handlers.Mailbox',
         maildir(),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', out, out], detached: true },
     );
-    relay.stdout?.on('data', (d) => (output += d));
-    relay.stderr?.on('data', (d) => (output += d));
+    relay.unref();
+    fs.closeSync(out);
     fs.writeSync(fd, String(relay.pid));
     fs.closeSync(fd);
     while (Date.now() < deadline) {
       if (await accepting()) return;
       if (relay.exitCode !== null) {
         fs.rmSync(pidFile(), { force: true });
-        throw new Error(`aiosmtpd exited with ${relay.exitCode}: ${output}`);
+        throw new Error(`aiosmtpd exited with ${relay.exitCode}: ${fs.readFileSync(log, 'utf8')}`);
       }
       await sleep(100);
     }
   }
-  throw new Error(`aiosmtpd did not accept on port ${port()} within ${timeoutMs} ms: ${output}`);
+  throw new Error(`aiosmtpd did not accept on port ${port()} within ${timeoutMs} ms`);
 }
 
 /**
@@ -147,7 +146,6 @@ export async function stopRelay(timeoutMs = 10_000): Promise<void> {
     await sleep(100);
   }
   fs.rmSync(pidFile(), { force: true });
-  if (relay?.pid === pid) relay = undefined;
 }
 
 /** Every message the relay has received so far, raw, oldest first. */
@@ -163,4 +161,24 @@ export function receivedMessages(): string[] {
   }
   files.sort((a, b) => a.mtime - b.mtime || a.file.localeCompare(b.file));
   return files.map(({ file }) => fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * The raw message the relay received with this subject, once it arrives
+ * (the server's queue worker looks every 2 s).
+ */
+export async function received(subject: string): Promise<string> {
+  let found = '';
+  await expect(async () => {
+    found = receivedMessages().find((m) => m.includes(subject)) ?? '';
+    expect(found, `no message "${subject}" at the relay yet`).not.toBe('');
+  }).toPass({ timeout: 30_000, intervals: [250, 500, 1000] });
+  return found;
+}
+
+/** A header of a raw message, unfolded. */
+export function header(raw: string, name: string): string | undefined {
+  const unfolded = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const line = unfolded.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'));
+  return line?.slice(name.length + 1).trim();
 }

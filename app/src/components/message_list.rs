@@ -46,15 +46,77 @@ pub struct LiveList {
     /// UIDs of the selected rows: kept while the list reloads after an
     /// action, so a selection made meanwhile is not lost.
     pub chosen: RwSignal<Vec<u32>>,
+    /// Actions sent to the server, newest last. A list loaded before an
+    /// action's effect reached the server (rows fetched while it was in
+    /// flight, or answered late) shows that effect anyway, so a reload
+    /// never undoes on screen what the user just did.
+    pub sent: RwSignal<Vec<SentAction>>,
     /// What the newest list does with a key press (browser only: the
     /// handler is not `Send`, and thread-local values must not be made on
     /// the server, whose rendering hops threads).
     #[cfg(feature = "hydrate")]
     pub keys: StoredValue<Vec<(u64, KeyHandler)>, LocalStorage>,
+    /// The page's owner, and the owners of the lists built under it, oldest
+    /// first (browser only). A reload re-runs the view that shows the list
+    /// and drops what that view owned at once, while the old rows stay on
+    /// screen until the new ones arrive; so each list's state, handlers and
+    /// key handler live in an owner of their own, which goes only when a
+    /// newer list is on screen.
+    #[cfg(feature = "hydrate")]
+    owners: StoredValue<(Owner, Vec<(u64, Owner)>)>,
 }
 
-/// A list's keyboard handler.
-pub type KeyHandler = std::rc::Rc<dyn Fn(leptos::ev::KeyboardEvent)>;
+/// An action the list has sent, as the rows of later loads must show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentAction {
+    id: u64,
+    action: &'static str,
+    uids: Vec<u32>,
+    /// The `refresh` value of the reload asked for once the server agreed:
+    /// rows loaded at that value or later include the effect. `None` while
+    /// the server has not answered.
+    settled: Option<u32>,
+}
+
+/// How many sent actions are remembered: far more than can be in flight.
+const SENT_KEPT: usize = 64;
+
+impl SentAction {
+    /// Whether rows loaded at refresh value `loaded` may lack this effect.
+    fn newer_than(&self, loaded: u32) -> bool {
+        self.settled.is_none_or(|s| s > loaded)
+    }
+}
+
+/// A row's `(seen, flagged, gone)` once the actions that rows loaded at
+/// `loaded` may not include are applied over what the server said.
+fn overlaid(
+    uid: u32,
+    (mut seen, mut flagged): (bool, bool),
+    sent: &[SentAction],
+    loaded: u32,
+) -> (bool, bool, bool) {
+    let mut gone = false;
+    for a in sent
+        .iter()
+        .filter(|a| a.newer_than(loaded) && a.uids.contains(&uid))
+    {
+        match a.action {
+            "read" => seen = true,
+            "unread" => seen = false,
+            "flag" => flagged = true,
+            "unflag" => flagged = false,
+            "delete" | "spam" | "move" => gone = true,
+            _ => {}
+        }
+    }
+    (seen, flagged, gone)
+}
+
+/// A list's keyboard handler. It answers `false`, doing nothing, when its
+/// list is not on screen: a list can be built and not shown (a reload that
+/// lost the race to a newer one), or still be alive while leaving.
+pub type KeyHandler = std::rc::Rc<dyn Fn(leptos::ev::KeyboardEvent) -> bool>;
 
 impl LiveList {
     /// Fresh state.
@@ -65,24 +127,77 @@ impl LiveList {
             cursor: RwSignal::new(None),
             help: RwSignal::new(false),
             chosen: RwSignal::new(Vec::new()),
+            sent: RwSignal::new(Vec::new()),
             #[cfg(feature = "hydrate")]
             keys: StoredValue::new_local(Vec::new()),
+            #[cfg(feature = "hydrate")]
+            owners: StoredValue::new((Owner::current().unwrap_or_default(), Vec::new())),
         }
+    }
+
+    /// Builds a list (given its id) in an owner of its own under the page,
+    /// so that it outlives the view it is shown in (see `owners`).
+    pub fn own<V>(self, build: impl FnOnce(u64) -> V) -> V {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "hydrate")]
+        {
+            /// Lists kept at most: the one on screen, ones being built,
+            /// and ones built for loads that lost the race to newer ones.
+            const KEPT: usize = 4;
+            let owner = self.owners.try_update_value(|(page, lists)| {
+                let owner = page.child();
+                lists.push((id, owner.clone()));
+                let extra = lists.len().saturating_sub(KEPT);
+                (owner, lists.drain(..extra).collect::<Vec<_>>())
+            });
+            if let Some((owner, old)) = owner {
+                for (_, o) in old {
+                    o.cleanup();
+                }
+                return owner.with(|| build(id));
+            }
+        }
+        build(id)
+    }
+
+    /// List `id` is on screen: the lists built before it go.
+    pub fn on_screen(self, id: u64) {
+        #[cfg(feature = "hydrate")]
+        {
+            let old = self.owners.try_update_value(|(_, lists)| {
+                let keep = lists
+                    .iter()
+                    .position(|(i, _)| *i >= id)
+                    .unwrap_or(lists.len());
+                lists.drain(..keep).collect::<Vec<_>>()
+            });
+            for (_, o) in old.unwrap_or_default() {
+                o.cleanup();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
     }
 }
 
 impl LiveList {
-    /// Sends the page's key presses to the newest list.
+    /// Sends the page's key presses to the newest list on screen.
     pub fn listen(self) {
         #[cfg(feature = "hydrate")]
         {
             let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-                let newest = self
+                // Cloned out first: a handler may navigate, and the lists it
+                // takes down give their handlers back meanwhile.
+                let handlers: Vec<KeyHandler> = self
                     .keys
-                    .try_with_value(|k| k.last().map(|(_, h)| h.clone()))
-                    .flatten();
-                if let Some(h) = newest {
-                    h(ev);
+                    .try_with_value(|k| k.iter().rev().map(|(_, h)| h.clone()).collect())
+                    .unwrap_or_default();
+                for h in handlers {
+                    if h(ev.clone()) {
+                        break;
+                    }
                 }
             });
             on_cleanup(move || handle.remove());
@@ -192,6 +307,21 @@ fn act_now(
         r.apply(action);
         r.choose(live, false);
     }
+    let id = {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    };
+    live.sent.update_untracked(|sent| {
+        sent.push(SentAction {
+            id,
+            action,
+            uids: rows.iter().map(|r| r.uid).collect(),
+            settled: None,
+        });
+        let extra = sent.len().saturating_sub(SENT_KEPT);
+        sent.drain(..extra);
+    });
     let sel: HashMap<String, String> = rows
         .iter()
         .map(|r| (r.uid.to_string(), "on".to_owned()))
@@ -199,15 +329,26 @@ fn act_now(
     leptos::task::spawn_local(async move {
         match mail_act(folder, action.to_owned(), target, Some(sel), back).await {
             Ok(n) => {
+                let reload = live.refresh.get_untracked() + 1;
+                live.sent.update_untracked(|sent| {
+                    if let Some(a) = sent.iter_mut().find(|a| a.id == id) {
+                        a.settled = Some(reload);
+                    }
+                });
                 live.notice.set(Some(Notice::Done(done_text(n))));
-                live.refresh.update(|v| *v += 1);
+                live.refresh.set(reload);
             }
             Err(e) => {
+                live.sent
+                    .update_untracked(|sent| sent.retain(|a| a.id != id));
+                // The rows this action changed, if they are still shown; a
+                // list built meanwhile showed the change too, so reload.
                 for (r, b) in rows.iter().zip(before) {
                     r.restore(b);
                 }
                 live.notice
                     .set(Some(Notice::Failed(format!("{e} Nothing was changed."))));
+                live.refresh.update(|v| *v += 1);
             }
         }
     });
@@ -222,6 +363,12 @@ pub fn MessageTable(
     ui: Interface,
     back: String,
     columns: Columns,
+    /// The `LiveList::refresh` value the rows were loaded at.
+    #[prop(optional)]
+    loaded: u32,
+    /// This list's id from `LiveList::own`, if it was built there.
+    #[prop(optional)]
+    id: u64,
 ) -> impl IntoView {
     let outgoing = folders
         .iter()
@@ -267,17 +414,21 @@ pub fn MessageTable(
         .collect_view();
 
     let live = use_context::<LiveList>().unwrap_or_default();
-    let states: Vec<RowState> = list
-        .rows
-        .iter()
-        .map(|r| RowState {
-            uid: r.uid,
-            seen: RwSignal::new(r.seen),
-            flagged: RwSignal::new(r.flagged),
-            gone: RwSignal::new(false),
-            selected: RwSignal::new(live.chosen.with_untracked(|c| c.contains(&r.uid))),
-        })
-        .collect();
+    let states: Vec<RowState> = live.sent.with_untracked(|sent| {
+        list.rows
+            .iter()
+            .map(|r| {
+                let (seen, flagged, gone) = overlaid(r.uid, (r.seen, r.flagged), sent, loaded);
+                RowState {
+                    uid: r.uid,
+                    seen: RwSignal::new(seen),
+                    flagged: RwSignal::new(flagged),
+                    gone: RwSignal::new(gone),
+                    selected: RwSignal::new(live.chosen.with_untracked(|c| c.contains(&r.uid))),
+                }
+            })
+            .collect()
+    });
     let states = StoredValue::new(states);
     let hrefs: Vec<String> = list.rows.iter().map(|r| row_href(ui, r, &query)).collect();
     // Row-level actions cannot be taken in all-folder results, whose rows
@@ -305,18 +456,39 @@ pub fn MessageTable(
         states.with_value(|v| v.iter().skip(i).find(|r| !r.gone.get_untracked()).copied())
     };
     let move_target = NodeRef::<leptos::html::Select>::new();
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    // Once this list is on screen, the ones before it can go.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if form_ref.get().is_some() {
+            request_animation_frame(move || {
+                let shown = form_ref
+                    .try_get_untracked()
+                    .flatten()
+                    .is_some_and(|f| f.is_connected());
+                if shown {
+                    live.on_screen(id);
+                }
+            });
+        }
+    });
     let row_hrefs = hrefs.clone();
     let navigate = leptos_router::hooks::use_navigate();
 
     let on_key = {
         let act = act.clone();
-        move |ev: leptos::ev::KeyboardEvent| {
-            let Some(key) = shortcuts::key_of(&ev) else {
-                return;
+        move |ev: leptos::ev::KeyboardEvent| -> bool {
+            // Only the list in the document takes keys; one already taken
+            // down ignores them.
+            let on_screen = form_ref
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|f| f.is_connected());
+            let Some(count) = states.try_with_value(|v| v.len()).filter(|_| on_screen) else {
+                return false;
             };
-            // A list already taken down ignores keys.
-            let Some(count) = states.try_with_value(|v| v.len()) else {
-                return;
+            let Some(key) = shortcuts::key_of(&ev) else {
+                return true;
             };
             let visible =
                 |i: usize| states.with_value(|v| v.get(i).is_some_and(|r| !r.gone.get_untracked()));
@@ -338,7 +510,7 @@ pub fn MessageTable(
             match key {
                 Key::Help => live.help.update(|h| *h = !*h),
                 Key::Escape => live.help.set(false),
-                _ if live.help.get_untracked() => return,
+                _ if live.help.get_untracked() => return true,
                 Key::Next | Key::Prev => {
                     let next = step(live.cursor.get_untracked(), key == Key::Next);
                     if let Some(i) = next {
@@ -356,7 +528,7 @@ pub fn MessageTable(
                         })
                         .is_some_and(|e| e.tag_name().eq_ignore_ascii_case("a"));
                     if on_link {
-                        return;
+                        return true;
                     }
                     if let Some(href) = live
                         .cursor
@@ -387,15 +559,17 @@ pub fn MessageTable(
                     };
                     act(action, rows, None);
                 }
-                _ => return,
+                _ => return true,
             }
             ev.prevent_default();
+            true
         }
     };
-    // The page listens once and hands keys to the newest list only: while a
-    // reloaded list replaces this one, the two must not both act. Each list
-    // takes its handler back when it goes, so one built and replaced at once
-    // never keeps the keys. (Browser only: thread-local storage.)
+    // The page listens once and hands keys to the newest list on screen
+    // only: while a reloaded list replaces this one, the two must not both
+    // act, and a list built for a load that lost the race to a newer one is
+    // never shown. Each list takes its handler back when it goes. (Browser
+    // only: thread-local storage.)
     #[cfg(feature = "hydrate")]
     {
         use std::sync::atomic::{AtomicU64, Ordering};
@@ -490,7 +664,7 @@ pub fn MessageTable(
     };
 
     view! {
-        <form method="post" action=MailAct::PATH class="message-list">
+        <form method="post" action=MailAct::PATH class="message-list" node_ref=form_ref>
             <input type="hidden" name="folder" value=folder />
             <input type="hidden" name="back" value=back />
             <div class="toolbar" role="toolbar" aria-label="Actions on selected messages">
@@ -688,5 +862,52 @@ pub fn MoreOptions() -> impl IntoView {
                 <button type="submit" name="action" value="safe">"Safe sender"</button>
             </div>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(id: u64, action: &'static str, uids: &[u32], settled: Option<u32>) -> SentAction {
+        SentAction {
+            id,
+            action,
+            uids: uids.to_vec(),
+            settled,
+        }
+    }
+
+    #[test]
+    fn rows_loaded_before_an_action_settled_show_its_effect() {
+        let log = [
+            sent(0, "flag", &[3], Some(1)),
+            sent(1, "unflag", &[3], None),
+            sent(2, "read", &[4], Some(2)),
+            sent(3, "delete", &[5], Some(3)),
+        ];
+        // (uid, server's (seen, flagged), loaded at, expected)
+        let cases = [
+            // Loaded before the flag settled, while the unflag is in flight:
+            // the newest action wins.
+            (3, (false, false), 0, (false, false, false)),
+            // Loaded after the flag settled: the unflag still shows.
+            (3, (false, true), 1, (false, false, false)),
+            // The read settled at 2: rows from 1 lack it, rows from 2 have it.
+            (4, (false, false), 1, (true, false, false)),
+            (4, (false, false), 2, (false, false, false)),
+            // A deleted row loaded late stays hidden.
+            (5, (true, false), 2, (true, false, true)),
+            (5, (true, false), 3, (true, false, false)),
+            // Rows no action touched are as the server says.
+            (9, (true, true), 0, (true, true, false)),
+        ];
+        for (uid, server, loaded, expected) in cases {
+            assert_eq!(
+                overlaid(uid, server, &log, loaded),
+                expected,
+                "uid {uid} loaded at {loaded}"
+            );
+        }
     }
 }

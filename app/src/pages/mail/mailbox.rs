@@ -45,9 +45,11 @@ pub fn MailPage() -> impl IntoView {
         move || (query.get(), live.refresh.get()),
         |_| mail_folders(),
     );
+    // The rows come with the refresh value they were asked for at, which
+    // tells the list which of its recent actions they already include.
     let list = Resource::new(
         move || (query.get(), live.refresh.get()),
-        |(q, _)| mail_list(q),
+        |(q, at)| async move { (at, mail_list(q).await) },
     );
     let prefs = Resource::new(move || query.get(), |_| mail_prefs());
     let waiting = Resource::new(move || (query.get(), live.refresh.get()), |_| outbox());
@@ -62,10 +64,11 @@ pub fn MailPage() -> impl IntoView {
                         let (done, error) = outcome.get();
                         let prefs = prefs.await.unwrap_or_default();
                         let waiting = waiting.await.unwrap_or_default();
-                        match (folders.await, list.await) {
+                        let (loaded, list) = list.await;
+                        match (folders.await, list) {
                             (Ok(folders), Ok(list)) => {
                                 view! {
-                                    <Mailbox q folders list prefs waiting ui done error />
+                                    <Mailbox q folders list loaded prefs waiting ui done error />
                                 }.into_any()
                             }
                             (Err(e), _) | (_, Err(e)) => view! {
@@ -86,6 +89,7 @@ fn Mailbox(
     q: ListQuery,
     folders: Vec<model::mail::Folder>,
     list: model::mail::MessageList,
+    loaded: u32,
     prefs: model::mail::MailPrefs,
     waiting: Vec<model::compose::OutboxEntry>,
     ui: Interface,
@@ -103,7 +107,8 @@ fn Mailbox(
         format!("Search: {}", q.q)
     };
     let pane_hidden = prefs.pane_hidden;
-    let live_notice = use_context::<LiveList>().unwrap_or_default().notice;
+    let live = use_context::<LiveList>().unwrap_or_default();
+    let live_notice = live.notice;
     view! {
         <div class="mailbox" class:pane-hidden=pane_hidden>
             <form method="post" action=SetMailPref::PATH class="pane-toggle">
@@ -130,14 +135,18 @@ fn Mailbox(
                 <Outbox back=back.clone() entries=waiting />
                 <SearchForm q=q.clone() ui />
                 <ColumnsForm show=prefs.show_message_id back=back.clone() />
-                <MessageTable
-                    list
-                    query=q
-                    folders
-                    ui
-                    back
-                    columns=Columns { message_id: prefs.show_message_id }
-                />
+                {live.own(move |id| view! {
+                    <MessageTable
+                        list
+                        query=q
+                        folders
+                        ui
+                        back
+                        columns=Columns { message_id: prefs.show_message_id }
+                        loaded
+                        id
+                    />
+                })}
             </section>
         </div>
     }

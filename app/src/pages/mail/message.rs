@@ -160,12 +160,19 @@ fn Message(
         }
     };
     let navigate = leptos_router::hooks::use_navigate();
+    let article = NodeRef::<leptos::html::Article>::new();
     let on_key = {
         let toggle_flag = toggle_flag.clone();
         let (prev_href, next_href, list_href) =
             (prev_href.clone(), next_href.clone(), list_href.clone());
         move |ev: leptos::ev::KeyboardEvent| {
-            let Some(key) = shortcuts::key_of(&ev) else {
+            // Only the message on screen takes keys (one built for a load
+            // that lost the race to a newer one never is).
+            let on_screen = article
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|a| a.is_connected());
+            let Some(key) = shortcuts::key_of(&ev).filter(|_| on_screen) else {
                 return;
             };
             let go = |href: &Option<String>| {
@@ -260,7 +267,7 @@ fn Message(
         Body::Empty => view! { <p class="empty">"This message has no text."</p> }.into_any(),
     };
     view! {
-        <article class="message" aria-labelledby="message-subject">
+        <article class="message" aria-labelledby="message-subject" node_ref=article>
             <nav class="actions" aria-label="Message navigation">
                 <a href=list_href.clone()>"← Back to the list"</a>
                 {prev_href.clone().map(|h| view! { <a href=h rel="prev">"‹ Previous"</a> })}

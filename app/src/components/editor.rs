@@ -15,7 +15,8 @@ use model::Interface;
 use model::compose::{BodyFormat, DraftAttachment};
 
 /// Quiet time after the last change before saving, milliseconds.
-const QUIET_MS: u64 = 2_500;
+#[cfg(feature = "hydrate")]
+const QUIET_MS: u32 = 2_500;
 /// Longest time between saves while typing, milliseconds.
 const MAX_GAP_MS: f64 = 30_000.0;
 
@@ -35,7 +36,10 @@ pub struct Autosave {
     again: RwSignal<bool>,
     submitting: RwSignal<bool>,
     last_save: StoredValue<f64>,
-    timer: StoredValue<Option<TimeoutHandle>>,
+    /// The save waiting for typing to stop; replacing or dropping it
+    /// cancels it. (Browser only: a timer is not `Send`.)
+    #[cfg(feature = "hydrate")]
+    timer: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage>,
 }
 
 impl Autosave {
@@ -56,7 +60,8 @@ impl Autosave {
             again: RwSignal::new(false),
             submitting: RwSignal::new(false),
             last_save: StoredValue::new(now_ms()),
-            timer: StoredValue::new(None),
+            #[cfg(feature = "hydrate")]
+            timer: StoredValue::new_local(None),
         };
         let leave = window_event_listener(leptos::ev::pagehide, move |_| a.save_on_leave());
         on_cleanup(move || leave.remove());
@@ -67,19 +72,23 @@ impl Autosave {
     pub fn changed(&self) {
         let a = *self;
         a.dirty.set(true);
-        if let Some(Some(t)) = a.timer.try_get_value() {
-            t.clear();
-        }
+        a.cancel_timer();
         if now_ms() - a.last_save.get_value() > MAX_GAP_MS {
             a.save(false);
-            return;
+        } else {
+            #[cfg(feature = "hydrate")]
+            a.timer
+                .try_set_value(Some(gloo_timers::callback::Timeout::new(
+                    QUIET_MS,
+                    move || a.save(false),
+                )));
         }
-        let handle = set_timeout_with_handle(
-            move || a.save(false),
-            std::time::Duration::from_millis(QUIET_MS),
-        )
-        .ok();
-        a.timer.set_value(handle);
+    }
+
+    /// Drops the save waiting for typing to stop.
+    fn cancel_timer(&self) {
+        #[cfg(feature = "hydrate")]
+        self.timer.try_set_value(None);
     }
 
     /// A submit button was pressed: let it through, unless a save is on its
@@ -92,9 +101,7 @@ impl Autosave {
             ));
             return;
         }
-        if let Some(Some(t)) = self.timer.try_get_value() {
-            t.clear();
-        }
+        self.cancel_timer();
         self.submitting.set(true);
     }
 
@@ -486,14 +493,15 @@ fn RichText(body: RwSignal<String>, autosave: Autosave) -> impl IntoView {
     let flagged: StoredValue<Vec<Flagged>, LocalStorage> = StoredValue::new_local(Vec::new());
     let menu = RwSignal::new(None::<Menu>);
     let words = RwSignal::new(0usize);
-    let spell_timer = StoredValue::new(None::<TimeoutHandle>);
     let check = move || spell::check(editor, flagged, words);
+    // A check 1.2 s after typing stops: replacing the timer cancels the
+    // one before. (Browser only, like this whole editor.)
+    #[cfg(feature = "hydrate")]
+    let spell_timer: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> =
+        StoredValue::new_local(None);
     let schedule_check = move || {
-        if let Some(Some(t)) = spell_timer.try_get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(check, std::time::Duration::from_millis(1_200)).ok();
-        spell_timer.set_value(handle);
+        #[cfg(feature = "hydrate")]
+        spell_timer.try_set_value(Some(gloo_timers::callback::Timeout::new(1_200, check)));
     };
     Effect::new(move |_| {
         if editor.get().is_some() {

@@ -457,6 +457,8 @@ pub fn MessageTable(
     };
     let move_target = NodeRef::<leptos::html::Select>::new();
     let form_ref = NodeRef::<leptos::html::Form>::new();
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
     // Once this list is on screen, the ones before it can go.
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {

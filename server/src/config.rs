@@ -73,6 +73,9 @@ pub struct Config {
     pub relay_password_file: Option<PathBuf>,
     /// Timeout for connecting to the relay and for each of its replies.
     pub relay_timeout_seconds: u64,
+    /// A PEM file of certificates to trust for the relay besides the usual
+    /// roots (a relay with a private CA).
+    pub relay_ca_file: Option<PathBuf>,
     /// The longest the queue worker sleeps between looks at the queue.
     pub queue_poll_seconds: u64,
     /// Hunspell dictionaries (`<lang>.aff` + `<lang>.dic`).
@@ -106,6 +109,7 @@ impl Default for Config {
             relay_password: String::new(),
             relay_password_file: None,
             relay_timeout_seconds: 30,
+            relay_ca_file: None,
             queue_poll_seconds: 60,
             spell_dir: PathBuf::from(spell::DEFAULT_DIR),
             spell_language: "en_US".to_owned(),
@@ -161,6 +165,7 @@ pub const KEYS: &[&str] = &[
     "relay_password",
     "relay_password_file",
     "relay_timeout_seconds",
+    "relay_ca_file",
     "queue_poll_seconds",
     "spell_dir",
     "spell_language",
@@ -335,6 +340,17 @@ impl Config {
             None if self.relay_password.is_empty() => None,
             None => Some(self.relay_password.clone()),
         };
+        let ca_pem = match &self.relay_ca_file {
+            Some(path) => {
+                Some(
+                    std::fs::read_to_string(path).map_err(|e| ConfigError::Invalid {
+                        origin: None,
+                        message: format!("relay_ca_file {} cannot be read: {e}", path.display()),
+                    })?,
+                )
+            }
+            None => None,
+        };
         Ok(Some(RelayConfig {
             host: self.relay_host.clone(),
             port: self.relay_port,
@@ -347,6 +363,7 @@ impl Config {
             password,
             timeout: std::time::Duration::from_secs(self.relay_timeout_seconds),
             hello_name: Some(self.hostname.clone()),
+            ca_pem,
         }))
     }
 
@@ -528,6 +545,29 @@ mod tests {
         };
         let err = missing.relay().unwrap_err().to_string();
         assert!(err.contains("relay_password_file"), "{err}");
+    }
+
+    #[test]
+    fn relay_ca_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        std::fs::write(&ca, pem).unwrap();
+        let c = Config::load(
+            None,
+            vars(&[
+                ("WEBMAIL_RELAY_HOST", "smtp.example.net"),
+                ("WEBMAIL_RELAY_CA_FILE", ca.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.relay().unwrap().unwrap().ca_pem.as_deref(), Some(pem));
+        let missing = Config {
+            relay_ca_file: Some(dir.path().join("absent")),
+            ..c
+        };
+        let err = missing.relay().unwrap_err().to_string();
+        assert!(err.contains("relay_ca_file"), "{err}");
     }
 
     #[test]

@@ -297,6 +297,7 @@ Subject: Bounce me\r\nMessage-ID: <bounce-me@example.com>\r\n\r\nHello\r\n";
             password: None,
             timeout: Duration::from_secs(5),
             hello_name: Some("webmail.test".into()),
+            ca_pem: None,
         })
         .unwrap();
         let metrics = Arc::new(Metrics::default());

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,10 @@ pub struct RelayConfig {
     pub timeout: Duration,
     /// Our name in `EHLO` (and in bounces); the host name when `None`.
     pub hello_name: Option<String>,
+    /// Certificates (PEM) trusted for the relay besides the usual web
+    /// roots: a relay whose certificate comes from a private CA.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
 
 /// What happened to one recipient.
@@ -127,10 +131,24 @@ impl Relay {
     pub fn new(config: RelayConfig) -> Result<Relay> {
         let tls = match config.security {
             Security::None => None,
-            Security::StartTls | Security::Tls => Some(
-                TlsParameters::new_rustls(config.host.clone())
-                    .map_err(|e| Error::RelayConfig(e.to_string()))?,
-            ),
+            Security::StartTls | Security::Tls => {
+                let mut builder = TlsParameters::builder(config.host.clone());
+                if let Some(pem) = &config.ca_pem {
+                    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                        return Err(Error::RelayConfig(
+                            "the relay's CA file holds no PEM certificate".into(),
+                        ));
+                    }
+                    let certs = Certificate::from_pem(pem.as_bytes())
+                        .map_err(|e| Error::RelayConfig(format!("the relay's CA file: {e}")))?;
+                    builder = builder.add_root_certificate(certs);
+                }
+                Some(
+                    builder
+                        .build_rustls()
+                        .map_err(|e| Error::RelayConfig(e.to_string()))?,
+                )
+            }
         };
         let hello = match &config.hello_name {
             Some(name) => ClientId::Domain(name.clone()),

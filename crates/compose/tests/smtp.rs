@@ -41,6 +41,7 @@ fn relay(port: u16) -> Relay {
         password: None,
         timeout: Duration::from_secs(5),
         hello_name: Some("webmail.test".into()),
+        ca_pem: None,
     })
     .unwrap()
 }

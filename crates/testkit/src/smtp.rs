@@ -114,3 +114,108 @@ pub fn received(maildir: &Path) -> Vec<Vec<u8>> {
     files.sort();
     files.iter().filter_map(|f| std::fs::read(f).ok()).collect()
 }
+
+/// How a [`start_secure_relay`] server wants TLS.
+#[cfg(feature = "tls")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// Plain text until `STARTTLS`, which it requires before anything else.
+    StartTls,
+    /// TLS from the first byte.
+    Implicit,
+}
+
+/// A certificate and key made for one test, valid for `localhost` and
+/// `127.0.0.1`, written as PEM files into `dir`.
+#[cfg(feature = "tls")]
+pub struct TestCert {
+    /// The certificate (self-signed: it is its own CA).
+    pub cert: PathBuf,
+    /// Its private key.
+    pub key: PathBuf,
+    /// The certificate as PEM text.
+    pub pem: String,
+}
+
+#[cfg(feature = "tls")]
+impl TestCert {
+    /// Makes a fresh certificate in `dir`.
+    pub fn new(dir: &Path) -> TestCert {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+            .expect("generate a test certificate");
+        let pem = made.cert.pem();
+        let (cert, key) = (dir.join("relay-cert.pem"), dir.join("relay-key.pem"));
+        std::fs::write(&cert, &pem).expect("write the certificate");
+        std::fs::write(&key, made.key_pair.serialize_pem()).expect("write the key");
+        TestCert { cert, key, pem }
+    }
+}
+
+/// aiosmtpd with TLS and required `AUTH` (PLAIN or LOGIN, never before
+/// TLS), accepting `user`/`password` only.
+#[cfg(feature = "tls")]
+const SECURE_RELAY: &str = r#"
+import ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+mode, port, maildir, cert, key, user, password = sys.argv[1:8]
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+
+def check(server, session, envelope, mechanism, data):
+    ok = (isinstance(data, LoginPassword)
+          and data.login == user.encode() and data.password == password.encode())
+    # handled=False: aiosmtpd answers 535 itself.
+    return AuthResult(success=ok, handled=False)
+
+options = dict(authenticator=check, auth_required=True)
+if mode == "starttls":
+    options.update(tls_context=context, require_starttls=True, auth_require_tls=True)
+else:
+    # The whole connection is TLS (aiosmtpd's own check only knows STARTTLS).
+    options.update(ssl_context=context, auth_require_tls=False)
+controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=int(port), **options)
+controller.start()
+while True:
+    time.sleep(3600)
+"#;
+
+/// Starts aiosmtpd on `127.0.0.1:port` with TLS as `tls` says, using
+/// `cert`, requiring `AUTH` as `user`/`password`, storing accepted mail in
+/// `maildir`; returns once it accepts connections. `dir` holds the script.
+#[cfg(feature = "tls")]
+pub fn start_secure_relay(
+    port: u16,
+    maildir: &Path,
+    dir: &Path,
+    tls: Tls,
+    cert: &TestCert,
+    (user, password): (&str, &str),
+) -> Process {
+    let script = dir.join("secure_relay.py");
+    std::fs::write(&script, SECURE_RELAY).expect("write the relay script");
+    let mut cmd = Command::new("python3");
+    cmd.arg(&script)
+        .arg(if tls == Tls::StartTls {
+            "starttls"
+        } else {
+            "tls"
+        })
+        .arg(port.to_string())
+        .arg(maildir)
+        .arg(&cert.cert)
+        .arg(&cert.key)
+        .args([user, password])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut relay = Process(cmd.spawn().expect("spawn python3 secure_relay.py"));
+    wait_for("aiosmtpd with TLS to listen", START_LIMIT, || {
+        if let Ok(Some(status)) = relay.0.try_wait() {
+            panic!("aiosmtpd with TLS exited before listening: {status}");
+        }
+        accepting(port).then_some(())
+    });
+    relay
+}

@@ -148,7 +148,7 @@ impl Worker {
             }
         };
         self.record(&report);
-        self.file_bounces(report.bounced).await;
+        self.file_bounces().await;
         match next {
             Ok((waiting, earliest)) => {
                 self.metrics.set_outbound_waiting(waiting as u64);
@@ -189,36 +189,59 @@ impl Worker {
         );
     }
 
-    /// Delivers each bounce into its sender's Inbox. The queue entry is
-    /// already finished, so a bounce that cannot be filed is logged, whole.
-    async fn file_bounces(&self, bounced: Vec<compose::worker::Bounced>) {
-        for b in bounced {
-            let directory = self.directory.clone();
-            let data_dir = self.data_dir.clone();
-            let account = b.account.clone();
-            let result = tokio::task::spawn_blocking(move || match directory.find_user(&account) {
-                Ok(Some(user)) => mailstore::deliver(&user.user_dir(&data_dir), None, &b.dsn)
-                    .map(|_| true)
-                    .map_err(|e| (e.to_string(), b.dsn)),
-                Ok(None) => Ok(false),
-                Err(e) => Err((e.to_string(), b.dsn)),
-            })
-            .await;
-            match result {
-                Ok(Ok(true)) => {
-                    tracing::info!(id = %b.id, account = %b.account, "bounce filed in the Inbox")
+    /// Files every staged bounce (this pass's, and any left by a crash or
+    /// a failed filing) into its sender's Inbox; each is removed from the
+    /// spool only once it is there. One that cannot be filed stays staged
+    /// and is tried again next pass.
+    async fn file_bounces(&self) {
+        let queue = self.outbound.queue.clone();
+        let directory = self.directory.clone();
+        let data_dir = self.data_dir.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let mut outcomes = Vec::new();
+            for b in queue.staged_bounces()? {
+                let filed = match directory.find_user(&b.account) {
+                    Ok(Some(user)) => mailstore::deliver(&user.user_dir(&data_dir), None, &b.dsn)
+                        .map(|_| true)
+                        .map_err(|e| e.to_string()),
+                    Ok(None) => Ok(false),
+                    Err(e) => Err(e.to_string()),
+                };
+                let filed = match filed {
+                    Ok(kept) => queue
+                        .bounce_filed(&b.id)
+                        .map(|()| kept)
+                        .map_err(|e| format!("filed, but still staged: {e}")),
+                    Err(e) => Err(e),
+                };
+                outcomes.push((b.id, b.account, filed));
+            }
+            Ok::<_, compose::Error>(outcomes)
+        })
+        .await;
+        let outcomes = match result {
+            Ok(Ok(outcomes)) => outcomes,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "staged bounces unreadable; trying again later");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "filing bounces failed; trying again later");
+                return;
+            }
+        };
+        for (id, account, filed) in outcomes {
+            match filed {
+                Ok(true) => tracing::info!(%id, %account, "bounce filed in the Inbox"),
+                Ok(false) => {
+                    tracing::warn!(%id, %account, "bounce dropped: the account no longer exists")
                 }
-                Ok(Ok(false)) => {
-                    tracing::warn!(id = %b.id, account = %b.account, "bounce dropped: the account no longer exists")
-                }
-                Ok(Err((error, dsn))) => tracing::error!(
-                    id = %b.id,
-                    account = %b.account,
+                Err(error) => tracing::error!(
+                    %id,
+                    %account,
                     %error,
-                    bounce = %String::from_utf8_lossy(&dsn),
-                    "bounce could not be filed"
+                    "bounce not filed yet; it stays in the spool and is tried again"
                 ),
-                Err(e) => tracing::error!(id = %b.id, error = %e, "filing a bounce failed"),
             }
         }
     }
@@ -332,6 +355,36 @@ Subject: Bounce me\r\nMessage-ID: <bounce-me@example.com>\r\n\r\nHello\r\n";
                 .render()
                 .contains("webmail_outbound_messages_total{result=\"bounced\"} 1")
         );
+        assert!(
+            queue.staged_bounces().unwrap().is_empty(),
+            "filed, so unstaged"
+        );
+
+        // A bounce staged before a crash (its entry already finished) is
+        // filed by the next pass; one for a deleted account is dropped.
+        queue
+            .stage_bounce(
+                "00aa-1",
+                "alice@example.com",
+                b"Subject: Left over\r\n\r\nBounce\r\n",
+            )
+            .unwrap();
+        queue
+            .stage_bounce(
+                "00ab-1",
+                "gone@example.com",
+                b"Subject: Nobody\r\n\r\nBounce\r\n",
+            )
+            .unwrap();
+        worker.pass(&relay).await;
+        assert!(queue.staged_bounces().unwrap().is_empty());
+        let subjects: Vec<String> = std::fs::read_dir(&inbox)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .filter(|m| m.contains("Left over"))
+            .collect();
+        assert_eq!(subjects.len(), 1);
     }
 
     #[test]

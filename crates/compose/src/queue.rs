@@ -6,6 +6,7 @@
 //! spool/<id>.json   its metadata: account, envelope, attempts, schedule
 //! spool/tmp/        files being written
 //! spool/corrupt/    files that could not be understood, kept for a human
+//! spool/bounces/    bounces not yet filed in their sender's Inbox
 //! ```
 //!
 //! # Durability
@@ -25,6 +26,11 @@
 //! `corrupt/`. Delivery is at-least-once: a crash between the relay's
 //! acceptance and [`Queue::complete`] sends the same bytes, with the same
 //! Message-ID, again.
+//!
+//! A bounce is staged in `bounces/` (one file: the account on the first
+//! line, then the message; written the same way) *before* its entry is
+//! finished, and removed only once it is filed ([`Queue::bounce_filed`]);
+//! so a crash in between files it again rather than losing it.
 //!
 //! # Claims
 //!
@@ -128,6 +134,24 @@ pub struct Recovery {
     pub quarantined: Vec<PathBuf>,
 }
 
+/// A bounce waiting in `bounces/` to be filed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedBounce {
+    /// Its name in the spool.
+    pub id: String,
+    /// The account whose Inbox it goes to.
+    pub account: String,
+    /// The bounce message.
+    pub dsn: Vec<u8>,
+}
+
+/// Fsyncs a directory, so renames and removals in it are durable.
+fn sync(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(Error::io(dir))
+}
+
 /// The outbound queue in one directory. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Queue {
@@ -160,7 +184,12 @@ impl Queue {
     /// call [`Queue::recover`] once at startup.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Queue> {
         let dir = dir.into();
-        for d in [dir.clone(), dir.join("tmp"), dir.join("corrupt")] {
+        for d in [
+            dir.clone(),
+            dir.join("tmp"),
+            dir.join("corrupt"),
+            dir.join("bounces"),
+        ] {
             fs::create_dir_all(&d).map_err(Error::io(&d))?;
         }
         Ok(Queue {
@@ -195,7 +224,10 @@ impl Queue {
             f.write_all(bytes).map_err(Error::io(&tmp))?;
             f.sync_all().map_err(Error::io(&tmp))?;
             fs::rename(&tmp, dest).map_err(Error::io(dest))?;
-            self.sync_dir()
+            match dest.parent() {
+                Some(parent) if parent != self.dir => sync(parent),
+                _ => self.sync_dir(),
+            }
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -204,9 +236,82 @@ impl Queue {
     }
 
     fn sync_dir(&self) -> Result<()> {
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(Error::io(&self.dir))
+        sync(&self.dir)
+    }
+
+    fn bounce_path(&self, id: &str) -> PathBuf {
+        self.dir.join("bounces").join(format!("{id}.eml"))
+    }
+
+    /// Keeps the bounce `dsn` for `account` durably until
+    /// [`Queue::bounce_filed`]; `id` names it (unique per bounce).
+    pub fn stage_bounce(&self, id: &str, account: &str, dsn: &[u8]) -> Result<()> {
+        if !valid_id(id) || account.contains(['\n', '\r']) {
+            return Err(Error::Io {
+                path: self.bounce_path("invalid"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "bad bounce id or account",
+                ),
+            });
+        }
+        let mut bytes = Vec::with_capacity(account.len() + 1 + dsn.len());
+        bytes.extend_from_slice(account.as_bytes());
+        bytes.push(b'\n');
+        bytes.extend_from_slice(dsn);
+        self.write_durably(&self.bounce_path(id), &bytes)
+    }
+
+    /// The bounces not yet filed, oldest id first. A file that cannot be
+    /// understood is moved to `corrupt/`.
+    pub fn staged_bounces(&self) -> Result<Vec<StagedBounce>> {
+        let dir = self.dir.join("bounces");
+        let mut staged = Vec::new();
+        for item in fs::read_dir(&dir).map_err(Error::io(&dir))?.flatten() {
+            let path = item.path();
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".eml"))
+                .filter(|id| valid_id(id))
+            else {
+                continue;
+            };
+            let bytes = match fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::Io { path, source: e }),
+            };
+            let parsed = bytes.iter().position(|b| *b == b'\n').and_then(|nl| {
+                let account = std::str::from_utf8(&bytes[..nl]).ok()?.trim().to_string();
+                (!account.is_empty() && nl + 1 < bytes.len())
+                    .then(|| (account, bytes[nl + 1..].to_vec()))
+            });
+            match parsed {
+                Some((account, dsn)) => staged.push(StagedBounce {
+                    id: id.to_string(),
+                    account,
+                    dsn,
+                }),
+                None => {
+                    tracing::warn!(path = %path.display(), "unreadable staged bounce, moved to corrupt/");
+                    self.quarantine(&path)?;
+                }
+            }
+        }
+        staged.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(staged)
+    }
+
+    /// The staged bounce `id` is in its sender's Inbox (or has nowhere to
+    /// go): it is removed.
+    pub fn bounce_filed(&self, id: &str) -> Result<()> {
+        let path = self.bounce_path(id);
+        match fs::remove_file(&path) {
+            Ok(()) => sync(&self.dir.join("bounces")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::Io { path, source: e }),
+        }
     }
 
     /// Queues `message` for `recipients` (the remote ones; local delivery

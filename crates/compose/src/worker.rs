@@ -2,10 +2,10 @@
 //! results, and hand back what happened, bounces included.
 //!
 //! The server's task calls [`run_due`] in a loop (on a blocking thread)
-//! and delivers each [`Bounced::dsn`] into the Inbox of
-//! [`Bounced::account`]. Results are recorded in the queue before this
-//! returns; a bounce that the caller fails to deliver after a crash is
-//! lost, the message itself never is.
+//! and then files the queue's staged bounces ([`Queue::staged_bounces`])
+//! into their senders' Inboxes. Results are recorded in the queue before
+//! this returns, and a bounce is staged before its entry is finished, so a
+//! crash loses neither the message nor its bounce.
 
 use mail_parser::MessageParser;
 
@@ -36,11 +36,13 @@ pub struct Retried {
     pub error: String,
 }
 
-/// A bounce to deliver into the sender's Inbox.
+/// A bounce, staged in the queue for the sender's Inbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bounced {
     /// Queue id.
     pub id: String,
+    /// The staged bounce's id ([`Queue::bounce_filed`]).
+    pub bounce_id: String,
     /// The account whose Inbox gets [`Bounced::dsn`].
     pub account: String,
     /// The recipients that failed.
@@ -183,8 +185,12 @@ fn step(
             last_attempt: now,
             date: now,
         })?;
+        // Kept durably before the entry is finished or rescheduled.
+        let bounce_id = format!("{}-{}", entry.id, entry.attempts + 1);
+        queue.stage_bounce(&bounce_id, &entry.account, &built.transport)?;
         report.bounced.push(Bounced {
             id: entry.id.clone(),
+            bounce_id,
             account: entry.account.clone(),
             failed,
             dsn: built.transport,

@@ -293,6 +293,87 @@ fn worker_permanent_failure_bounces_at_once() {
     assert_eq!(report.delivered[0].recipients, vec!["carol@remote.example"]);
     assert!(report.retried.is_empty());
     assert!(q.entries().unwrap().is_empty());
+    // The bounce was kept before the entry went, until it is filed.
+    let staged = q.staged_bounces().unwrap();
+    assert_eq!(staged.len(), 1);
+    assert_eq!(staged[0].id, report.bounced[0].bounce_id);
+    assert_eq!(staged[0].account, "ann@example.org");
+    assert_eq!(staged[0].dsn, report.bounced[0].dsn);
+    // A crash before filing: a fresh queue on the same spool still has it.
+    let reopened = Queue::open(dir.path()).unwrap();
+    reopened.recover(std::time::Duration::ZERO).unwrap();
+    assert_eq!(reopened.staged_bounces().unwrap(), staged);
+    reopened.bounce_filed(&staged[0].id).unwrap();
+    assert!(reopened.staged_bounces().unwrap().is_empty());
+    // Filing twice is harmless.
+    reopened.bounce_filed(&staged[0].id).unwrap();
+}
+
+#[test]
+fn a_recipient_bounced_while_others_wait_gets_one_bounce_per_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path()).unwrap();
+    enqueue(&q, "Split");
+    let send = |entry: &compose::queue::Entry, _: &[u8]| Attempt {
+        results: entry
+            .recipients
+            .iter()
+            .map(|r| {
+                let outcome = if r.starts_with("bob") {
+                    Outcome::Permanent("550 5.1.1 no such user".into())
+                } else {
+                    Outcome::Temporary("451 4.3.0 later".into())
+                };
+                (r.clone(), outcome)
+            })
+            .collect(),
+    };
+    let first = run_due_with(&q, T0, "mail.example.org", None, send).unwrap();
+    assert_eq!(first.bounced.len(), 1);
+    assert_eq!(first.retried.len(), 1);
+    // carol fails for good on a later attempt: a second, separate bounce.
+    let later = first.retried[0].next_attempt;
+    let second = run_due_with(&q, later, "mail.example.org", None, |entry, _| Attempt {
+        results: entry
+            .recipients
+            .iter()
+            .map(|r| (r.clone(), Outcome::Permanent("550 5.7.1 refused".into())))
+            .collect(),
+    })
+    .unwrap();
+    assert_eq!(second.bounced.len(), 1);
+    assert_ne!(first.bounced[0].bounce_id, second.bounced[0].bounce_id);
+    assert_eq!(q.staged_bounces().unwrap().len(), 2);
+    assert!(q.entries().unwrap().is_empty());
+}
+
+#[test]
+fn an_unreadable_staged_bounce_is_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = Queue::open(dir.path()).unwrap();
+    for (name, bytes) in [
+        ("0001-1.eml", &b"no newline at all"[..]),
+        ("0002-1.eml", b"\nbody"),
+    ] {
+        std::fs::write(dir.path().join("bounces").join(name), bytes).unwrap();
+    }
+    q.stage_bounce("0003-1", "ann@example.org", b"Subject: x\r\n\r\nbody")
+        .unwrap();
+    let staged = q.staged_bounces().unwrap();
+    assert_eq!(staged.len(), 1);
+    assert_eq!(staged[0].id, "0003-1");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("corrupt"))
+            .unwrap()
+            .count(),
+        2
+    );
+    // Names that could escape the directory are refused.
+    assert!(q.stage_bounce("../x", "ann@example.org", b"x").is_err());
+    assert!(
+        q.stage_bounce("0004-1", "ann@example.org\nBcc: x", b"x")
+            .is_err()
+    );
 }
 
 #[test]

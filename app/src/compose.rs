@@ -533,11 +533,9 @@ pub fn deliver_local(
     sender: &str,
     message: &[u8],
 ) -> Result<(), String> {
-    let blocked = dir
-        .sender_verdict(account.id, sender)
-        .map_err(|e| e.to_string())?
-        == Some(accounts::SenderList::Block);
-    let folder = blocked.then_some("Junk");
+    let folder = dir
+        .folder_for_sender(account.id, sender)
+        .map_err(|e| e.to_string())?;
     mailstore::deliver(&account.user_dir(data_root), folder, message)
         .map(|_| ())
         .map_err(|e| e.to_string())

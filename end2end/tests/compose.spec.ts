@@ -273,6 +273,30 @@ test('autosave keeps one draft that a reload continues', async ({ page }, info) 
   await expect(page.getByRole('row', { name: new RegExp(subject) })).toHaveCount(1);
 });
 
+test('autosave after the session ended offers to sign in again, and nothing is lost', async ({ page, context }, info) => {
+  test.skip(info.project.name === 'js-off', 'autosave needs the hydrated editor');
+  const { writer } = people(info.project.name);
+  const subject = unique('Autosaved while signed out', info);
+  await signIn(page, writer, 'standard');
+  await compose(page, 'standard', info.project.name);
+  await page.getByLabel('Subject').fill(subject);
+  // The session ends (signed out in another tab, or expired) while typing.
+  await context.clearCookies({ name: 'webmail_session' });
+  const editor = page.getByRole('textbox', { name: 'Message' });
+  await editor.click();
+  await page.keyboard.type('Typed after the session ended.');
+  const alert = page.getByRole('alert').filter({ hasText: 'Your session has ended' });
+  await expect(alert).toBeVisible({ timeout: 10_000 });
+  await alert.getByRole('link', { name: 'Sign in again' }).click();
+  await expect(page.getByText(/message you were writing is kept/i)).toBeVisible();
+  await page.getByLabel('Email address').fill(writer.address);
+  await page.getByLabel('Password', { exact: true }).fill(writer.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/mail\/compose/);
+  await expect(page.getByLabel('Subject')).toHaveValue(subject);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toContainText('Typed after the session ended.');
+});
+
 test('the rich editor underlines misspellings and offers suggestions on click', async ({ page }, info) => {
   test.skip(info.project.name === 'js-off', 'the live check needs the hydrated editor');
   const { writer } = people(info.project.name);

@@ -17,9 +17,6 @@ pub mod exit {
     pub const TEMPFAIL: i32 = 75;
 }
 
-/// Where mail from blocked senders goes.
-const JUNK: &str = "Junk";
-
 /// The first From address of a message, lower-cased.
 pub fn sender_address(message: &[u8]) -> Option<String> {
     let parsed = mail_parser::MessageParser::default().parse_headers(message)?;
@@ -74,17 +71,18 @@ pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
     // The user's block list files the message as junk; an explicit folder
     // from the MTA (a sieve-like rule) is kept as given.
     let sender = sender_address(&message);
-    let blocked = match (&folder, &sender) {
-        (None, Some(from)) => match dir.sender_verdict(account.id, from) {
-            Ok(verdict) => verdict == Some(accounts::SenderList::Block),
+    let by_lists = match (&folder, &sender) {
+        (None, Some(from)) => match dir.folder_for_sender(account.id, from) {
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("webmail deliver: temporary failure: {e}");
                 return exit::TEMPFAIL;
             }
         },
-        _ => false,
+        _ => None,
     };
-    let folder = if blocked { Some(JUNK) } else { folder };
+    let blocked = by_lists.is_some();
+    let folder = by_lists.or(folder);
     match mailstore::deliver(&account.user_dir(&config.data_dir), folder, &message) {
         Ok(delivery) => {
             tracing::info!(to = %account.address, folder = %delivery.folder, blocked, "delivered");

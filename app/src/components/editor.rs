@@ -31,6 +31,9 @@ pub struct Autosave {
     attachments: RwSignal<Vec<DraftAttachment>>,
     /// What went wrong last, shown near the form.
     pub problem: RwSignal<Option<String>>,
+    /// The session ended while writing (the server kept the text): the
+    /// page offers to sign in again.
+    pub signed_out: RwSignal<bool>,
     dirty: RwSignal<bool>,
     saving: RwSignal<bool>,
     again: RwSignal<bool>,
@@ -55,6 +58,7 @@ impl Autosave {
             saved_at,
             attachments,
             problem: RwSignal::new(None),
+            signed_out: RwSignal::new(false),
             dirty: RwSignal::new(false),
             saving: RwSignal::new(false),
             again: RwSignal::new(false),
@@ -152,14 +156,18 @@ impl Autosave {
                         a.saved_at.set(Some(o.saved_at));
                         a.attachments.set(o.attachments);
                         a.problem.set(o.problem);
+                        a.signed_out.set(false);
                         if files {
                             clear_files();
                         }
                     }
-                    Err(crate::error::AppError::NotSignedIn) => a.problem.set(Some(
-                        "Your session has ended. Sign in again: what you typed was kept on the server and this message will reopen."
-                            .to_owned(),
-                    )),
+                    Err(crate::error::AppError::NotSignedIn) => {
+                        a.problem.set(Some(
+                            "Your session has ended. Sign in again: what you typed was kept on the server and this message will reopen."
+                                .to_owned(),
+                        ));
+                        a.signed_out.set(true);
+                    }
                     Err(e) => a.problem.set(Some(format!(
                         "The draft could not be saved: {e} What you typed is still here."
                     ))),

@@ -164,7 +164,14 @@ fn ComposeForm(
                     "Sending is suspended for this account: you can write and save drafts, but not send."
                 </p>
             })}
-            {move || autosave.problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
+            {move || autosave.problem.get().map(|p| view! {
+                <p role="alert" class="error">
+                    {p}
+                    {autosave.signed_out.get().then(|| view! {
+                        " " <a href="/login?kept=1" class="button">"Sign in again"</a>
+                    })}
+                </p>
+            })}
             <p class="saved" role="status">
                 {move || saved_at.get().map(|t| format!("Draft saved at {}", &format_date(t)[11..])).unwrap_or_default()}
             </p>

@@ -64,7 +64,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 
 pub use schema::SCHEMA_VERSION;
-pub use senders::SenderList;
+pub use senders::{JUNK_FOLDER, SenderList};
 pub use session::EXPIRED_KEPT_SECS;
 pub use stash::Stashes;
 

@@ -6,6 +6,9 @@ use rusqlite::params;
 
 use crate::{AccountId, Directory, Error, Result};
 
+/// The folder blocked senders' mail is filed in.
+pub const JUNK_FOLDER: &str = "Junk";
+
 /// Which list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SenderList {
@@ -115,6 +118,16 @@ impl Directory {
             }
         }
         Ok(None)
+    }
+
+    /// Where new mail from `sender` goes for this account, by its lists:
+    /// `Some("Junk")` when the sender is blocked, `None` (the Inbox)
+    /// otherwise. Every delivery path asks this one question.
+    pub fn folder_for_sender(&self, id: AccountId, sender: &str) -> Result<Option<&'static str>> {
+        Ok(match self.sender_verdict(id, sender)? {
+            Some(SenderList::Block) => Some(JUNK_FOLDER),
+            Some(SenderList::Safe) | None => None,
+        })
     }
 
     /// Removes an entry; `false` when it was not there.

@@ -1001,6 +1001,13 @@ fn sender_verdicts_prefer_the_exact_address() {
             expected,
             "{sender}"
         );
+        // Blocked mail is filed in Junk; safe and unknown senders' in the Inbox.
+        let folder = (expected == Some(SenderList::Block)).then_some(crate::JUNK_FOLDER);
+        assert_eq!(
+            f.dir.folder_for_sender(a.id, sender).unwrap(),
+            folder,
+            "{sender}"
+        );
     }
 }
 

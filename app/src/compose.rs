@@ -521,7 +521,7 @@ async fn send(
         sent: true,
         delivered,
         queued: remote.len() as u32,
-        problem: None,
+        ..ComposeOutcome::default()
     })
 }
 
@@ -681,6 +681,7 @@ pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError>
         language,
         known_recipients: known,
         saved_at,
+        offset: accounts::zone::offset_at(&crate::mail::user_zone().await?, now()),
         sending_suspended: user.status == AccountStatus::SuspendedSending,
         max_mb: state.web.max_message_bytes / (1024 * 1024),
     })
@@ -793,13 +794,18 @@ pub async fn retry_outbox() -> Result<usize, AppError> {
 pub async fn outbox() -> Result<Vec<model::compose::OutboxEntry>, AppError> {
     let state = crate::state::app_state()?;
     let user = signed_in()?;
-    tokio::task::spawn_blocking(move || state.outbound.queue.list(&user.address))
+    let zone = crate::mail::user_zone().await?;
+    let mut entries = tokio::task::spawn_blocking(move || state.outbound.queue.list(&user.address))
         .await
         .map_err(|_| AppError::Internal)?
         .map_err(|e| {
             tracing::error!(error = %e, "outbox");
             AppError::Internal
-        })
+        })?;
+    for e in &mut entries {
+        e.next_offset = accounts::zone::offset_at(&zone, e.next_attempt);
+    }
+    Ok(entries)
 }
 
 /// Runs a submission and answers it: plain form posts are redirected (to
@@ -861,14 +867,16 @@ pub async fn spell(
 }
 
 /// (name, signature, language, languages installed).
-pub async fn identity_settings() -> Result<(String, String, String, Vec<String>), AppError> {
+pub async fn identity_settings() -> Result<model::compose::IdentitySettings, AppError> {
     let (state, _, id) = who().await?;
-    Ok((
-        id.from.name.unwrap_or_default(),
-        id.signature,
-        id.language,
-        state.spell.languages(),
-    ))
+    Ok(model::compose::IdentitySettings {
+        name: id.from.name.unwrap_or_default(),
+        signature: id.signature,
+        language: id.language,
+        languages: state.spell.languages(),
+        time_zone: crate::mail::user_zone().await?,
+        time_zones: accounts::zone::zone_names(),
+    })
 }
 
 /// Saves the identity; plain form posts return to the settings page.
@@ -876,6 +884,7 @@ pub async fn set_identity(
     name: String,
     signature: String,
     language: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let user = signed_in()?;
@@ -887,6 +896,15 @@ pub async fn set_identity(
             message: "That spell-check language is not installed.".to_owned(),
         });
     }
+    let time_zone = time_zone.filter(|z| !z.is_empty());
+    if time_zone
+        .as_deref()
+        .is_some_and(|z| !accounts::zone::is_zone(z))
+    {
+        return Err(AppError::BadRequest {
+            message: "That time zone is not known. Choose one from the list.".to_owned(),
+        });
+    }
     let dir = state.directory.clone();
     let id = user.account_id;
     tokio::task::spawn_blocking(move || {
@@ -894,6 +912,9 @@ pub async fn set_identity(
         dir.set_pref(id, PREF_SIGNATURE, &signature)?;
         if !language.is_empty() {
             dir.set_pref(id, PREF_LANGUAGE, &language)?;
+        }
+        if let Some(zone) = &time_zone {
+            dir.set_pref(id, crate::mail::PREF_TIME_ZONE, zone)?;
         }
         Ok::<_, accounts::Error>(())
     })

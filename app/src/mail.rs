@@ -159,6 +159,8 @@ fn row(m: MessageSummary) -> MessageRow {
         to: m.to,
         subject: m.subject,
         date: m.date.unwrap_or(m.arrival),
+        // Filled in for the user's zone by `list_in_zone`.
+        offset: 0,
         size: m.size,
         message_id: m.message_id,
         has_attachment: m.has_attachment,
@@ -436,6 +438,29 @@ pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
     .await
 }
 
+/// Preference key: the user's time zone (an IANA name).
+pub const PREF_TIME_ZONE: &str = "time_zone";
+
+/// The signed-in user's time zone: their choice, else the server's default.
+pub async fn user_zone() -> Result<String, AppError> {
+    let default = crate::state::app_state()?.web.default_time_zone.clone();
+    let chosen = directory(|d, id| d.pref(id, PREF_TIME_ZONE)).await?;
+    Ok(chosen
+        .filter(|z| accounts::zone::is_zone(z))
+        .unwrap_or(default))
+}
+
+/// A page of a folder or of search results, each date with the user's
+/// offset from UTC at that instant.
+pub async fn list_in_zone(query: ListQuery) -> Result<MessageList, AppError> {
+    let zone = user_zone().await?;
+    let mut list = with_store(move |s| list(s, &query)).await?;
+    for r in &mut list.rows {
+        r.offset = accounts::zone::offset_at(&zone, r.date);
+    }
+    Ok(list)
+}
+
 /// Stores one allowed layout preference.
 pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
     let allowed = matches!(
@@ -466,6 +491,7 @@ pub async fn open_message(
     let state = crate::state::app_state()?;
     let user = signed_in()?;
     let dir = state.directory.clone();
+    let zone = user_zone().await?;
     with_store(move |store| {
         let summary = store
             .summary(&folder, uid)
@@ -566,7 +592,10 @@ pub async fn open_message(
             uid,
             flagged: summary.flags.flagged,
             images_shown,
-            view,
+            view: model::mail::MessageView {
+                date_offset: view.date.map_or(0, |d| accounts::zone::offset_at(&zone, d)),
+                ..view
+            },
         })
     })
     .await

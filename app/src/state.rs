@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub max_message_bytes: u64,
     /// Spell-check language for users who chose none (`en_US`).
     pub default_spell_language: String,
+    /// Time zone of users who chose none (an IANA name, `UTC`).
+    pub default_time_zone: String,
     /// This server's name, in Message-IDs, receipts and bounces.
     pub hostname: String,
 }

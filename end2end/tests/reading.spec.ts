@@ -77,3 +77,34 @@ test('the mail screens fit a phone-width screen', async ({ page }, info) => {
   await expect(page.getByRole('heading', { name: 'Alpha plan', level: 1 })).toBeVisible();
   expect(await fits()).toBe(true);
 });
+
+test('dates are shown in the time zone chosen in settings, in both interfaces', async ({ page }, info) => {
+  const user = reader(info.project.name);
+  const alpha = (p: Page) => p.getByRole('row', { name: /Alpha plan/ }).locator('td.col-date');
+  const setZone = async (zone: string) => {
+    await page.goto('/settings');
+    await page.getByLabel('Time zone').selectOption(zone);
+    await page.getByRole('button', { name: 'Save identity' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Preferences saved.' })).toBeVisible();
+    await expect(page.getByLabel('Time zone')).toHaveValue(zone);
+  };
+  await signIn(page, user, 'standard');
+  // Sent Mon, 02 Nov 2026 09:00 UTC; the server's default zone is UTC.
+  await expect(alpha(page)).toHaveText('2026-11-02 09:00');
+  try {
+    await setZone('Asia/Kolkata');
+    for (const prefix of ['', '/basic']) {
+      await page.goto(`${prefix}/mail`);
+      await expect(alpha(page)).toHaveText('2026-11-02 14:30');
+      await page.getByRole('link', { name: 'Alpha plan' }).click();
+      await expect(page.getByRole('heading', { name: 'Alpha plan', level: 1 })).toBeVisible();
+      await expect(page.locator('dt:text-is("Date") + dd')).toHaveText('2026-11-02 14:30');
+    }
+    // New York had left daylight saving time the day before: UTC-5.
+    await setZone('America/New_York');
+    await page.goto('/mail');
+    await expect(alpha(page)).toHaveText('2026-11-02 04:00');
+  } finally {
+    await setZone('UTC');
+  }
+});

@@ -80,6 +80,8 @@ pub struct Config {
     pub queue_poll_seconds: u64,
     /// Hunspell dictionaries (`<lang>.aff` + `<lang>.dic`).
     pub spell_dir: PathBuf,
+    /// Time zone (IANA name) of users who chose none.
+    pub time_zone: String,
     /// Spell-check language for users who chose none.
     pub spell_language: String,
     /// The largest message a user may send, attachments included, in MB.
@@ -112,6 +114,7 @@ impl Default for Config {
             relay_ca_file: None,
             queue_poll_seconds: 60,
             spell_dir: PathBuf::from(spell::DEFAULT_DIR),
+            time_zone: accounts::zone::DEFAULT_ZONE.to_owned(),
             spell_language: "en_US".to_owned(),
             max_message_mb: 25,
         }
@@ -168,6 +171,7 @@ pub const KEYS: &[&str] = &[
     "relay_ca_file",
     "queue_poll_seconds",
     "spell_dir",
+    "time_zone",
     "spell_language",
     "max_message_mb",
 ];
@@ -267,6 +271,12 @@ impl Config {
         }
         if self.relay_port == 0 {
             return bad("relay_port must be between 1 and 65535".to_owned());
+        }
+        if !accounts::zone::is_zone(&self.time_zone) {
+            return bad(format!(
+                "time_zone must be a time zone name such as Europe/Berlin or UTC, not {:?}",
+                self.time_zone
+            ));
         }
         if !["none", "starttls", "tls"].contains(&self.relay_security.as_str()) {
             return bad(format!(
@@ -575,6 +585,7 @@ mod tests {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("WEBMAIL_HOSTNAME", "not a host")], "hostname"),
             (&[("WEBMAIL_RELAY_HOST", "smtp example")], "relay_host"),
+            (&[("WEBMAIL_TIME_ZONE", "Europe/Atlantis")], "time_zone"),
             (&[("WEBMAIL_RELAY_PORT", "0")], "relay_port"),
             (&[("WEBMAIL_RELAY_PORT", "70000")], "relay_port"),
             (&[("WEBMAIL_RELAY_SECURITY", "ssl")], "relay_security"),

@@ -138,6 +138,7 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
             offer_basic: config.offer_basic,
             max_message_bytes: config.max_message_bytes(),
             default_spell_language: config.spell_language.clone(),
+            default_time_zone: config.time_zone.clone(),
             hostname: config.hostname.clone(),
         }),
         outbound: Arc::new(Outbound {

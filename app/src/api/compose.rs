@@ -46,18 +46,20 @@ pub async fn spell_check(
     crate::compose::spell(language, text).await
 }
 
-/// The sender's display name, signature and spell-check language.
+/// The sender's display name, signature, spell-check language and time
+/// zone.
 #[server(endpoint = "settings/identity")]
-pub async fn identity() -> Result<(String, String, String, Vec<String>), AppError> {
+pub async fn identity() -> Result<model::compose::IdentitySettings, AppError> {
     crate::compose::identity_settings().await
 }
 
-/// Saves the display name, signature and spell-check language.
+/// Saves the display name, signature, spell-check language and time zone.
 #[server(endpoint = "settings/set_identity")]
 pub async fn set_identity(
     name: String,
     signature: String,
     language: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    crate::compose::set_identity(name, signature, language).await
+    crate::compose::set_identity(name, signature, language, time_zone).await
 }

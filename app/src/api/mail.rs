@@ -14,7 +14,7 @@ pub async fn mail_folders() -> Result<Vec<Folder>, AppError> {
 /// A page of a folder or of search results, sorted in the index.
 #[server(endpoint = "mail/list")]
 pub async fn mail_list(query: ListQuery) -> Result<MessageList, AppError> {
-    crate::mail::with_store(move |s| crate::mail::list(s, &query)).await
+    crate::mail::list_in_zone(query).await
 }
 
 /// A bulk action on the selected messages (`sel[UID]=on`), or a one-row

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use model::Interface;
 use model::mail::{
-    Folder, FolderRole, ListQuery, MessageList, MessageRow, SortColumn, format_date, format_size,
+    Folder, FolderRole, ListQuery, MessageList, MessageRow, SortColumn, format_date_at, format_size,
 };
 use std::collections::HashMap;
 
@@ -832,7 +832,7 @@ fn Row(
                 {show_folder.then(|| view! { <span class="in-folder">{format!(" — {}", row.folder)}</span> })}
                 {move || (!state.seen.get()).then(|| view! { <span class="sr-only">" (unread)"</span> })}
             </td>
-            <td class="col-date">{format_date(row.date)}</td>
+            <td class="col-date">{format_date_at(row.date, row.offset)}</td>
             <td class="col-size">{format_size(row.size)}</td>
             {columns.message_id.then(|| view! { <td class="col-message-id">{non_empty(&row.message_id, "—")}</td> })}
             <td class="col-attachment">

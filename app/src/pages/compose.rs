@@ -16,7 +16,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Interface;
 use model::compose::{BodyFormat, ComposeOpening, ComposeState, Misspelling, Priority};
-use model::mail::{format_date, format_size};
+use model::mail::{format_date_at, format_size};
 
 /// `/mail/compose` and `/basic/mail/compose`.
 #[component]
@@ -92,6 +92,8 @@ fn ComposeForm(
     let heading = title(&s);
     let draft_uid = RwSignal::new(d.draft_uid);
     let saved_at = RwSignal::new(if saved { s.saved_at } else { None });
+    // Saves happen now: the user's offset from UTC now fits them all.
+    let offset = s.offset;
     let attachments = RwSignal::new(d.attachments.clone());
     let autosave = Autosave::new(draft_uid, saved_at, attachments);
     let form_ref = autosave.form;
@@ -173,7 +175,7 @@ fn ComposeForm(
                 </p>
             })}
             <p class="saved" role="status">
-                {move || saved_at.get().map(|t| format!("Draft saved at {}", &format_date(t)[11..])).unwrap_or_default()}
+                {move || saved_at.get().map(|t| format!("Draft saved at {}", &format_date_at(t, offset)[11..])).unwrap_or_default()}
             </p>
             <form
                 method="post"

@@ -39,9 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match ident.await {
-                            Ok((name, signature, language, languages)) => view! {
-                                <IdentityForm name signature language languages />
-                            }.into_any(),
+                            Ok(settings) => view! { <IdentityForm settings /> }.into_any(),
                             Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
                         }
                     })}
@@ -65,12 +63,15 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn IdentityForm(
-    name: String,
-    signature: String,
-    language: String,
-    languages: Vec<String>,
-) -> impl IntoView {
+fn IdentityForm(settings: model::compose::IdentitySettings) -> impl IntoView {
+    let model::compose::IdentitySettings {
+        name,
+        signature,
+        language,
+        languages,
+        time_zone,
+        time_zones,
+    } = settings;
     view! {
         <section aria-labelledby="identity-prefs">
             <h2 id="identity-prefs">"Identity and writing"</h2>
@@ -86,6 +87,14 @@ fn IdentityForm(
                         .map(|l| view! { <option value=l.clone() selected=l == language>{l.clone()}</option> })
                         .collect_view()}
                 </select>
+                <label for="identity-zone">"Time zone"</label>
+                <select id="identity-zone" name="time_zone" aria-describedby="identity-zone-hint">
+                    {time_zones
+                        .into_iter()
+                        .map(|z| view! { <option value=z.clone() selected=z == time_zone>{z.replace('_', " ")}</option> })
+                        .collect_view()}
+                </select>
+                <p id="identity-zone-hint" class="hint">"Dates in your mail are shown in this zone."</p>
                 <button type="submit" class="primary">"Save identity"</button>
             </form>
         </section>

@@ -51,6 +51,7 @@ mod session;
 pub mod stash;
 mod user;
 mod validate;
+pub mod zone;
 
 #[cfg(test)]
 mod tests;

@@ -116,6 +116,8 @@ impl Entry {
             recipients: self.recipients.clone(),
             attempts: self.attempts,
             next_attempt: self.next_attempt,
+            // The queue knows no time zones; the server adds the user's.
+            next_offset: 0,
             last_error: self.last_error.clone(),
         }
     }

@@ -87,6 +87,7 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
         cc: Vec::new(),
         reply_to: Vec::new(),
         date: None,
+        date_offset: 0,
         message_id: String::new(),
         receipt_to: headers::receipt_to(&headers),
         priority: headers::priority(&headers),

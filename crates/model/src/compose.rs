@@ -155,6 +155,9 @@ pub struct OutboxEntry {
     pub attempts: u32,
     /// When the next attempt happens, seconds since the epoch.
     pub next_attempt: i64,
+    /// The user's offset from UTC at `next_attempt`, seconds east.
+    #[serde(default)]
+    pub next_offset: i32,
     /// What the relay said last time, if it refused or could not be reached.
     pub last_error: Option<String>,
 }
@@ -179,6 +182,10 @@ pub struct ComposeState {
     pub known_recipients: Vec<String>,
     /// When the draft was last saved, seconds since the epoch.
     pub saved_at: Option<i64>,
+    /// The user's offset from UTC now, seconds east: for times shown on
+    /// this page (a save happens now).
+    #[serde(default)]
+    pub offset: i32,
     /// Sending is suspended for this account.
     pub sending_suspended: bool,
     /// The size limit of a message with its attachments, in megabytes.
@@ -224,4 +231,21 @@ pub struct ComposeOpening {
     pub restore: bool,
     /// The basic interface (whose default body format is plain text).
     pub basic: bool,
+}
+
+/// The identity and writing settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySettings {
+    /// Display name.
+    pub name: String,
+    /// Signature.
+    pub signature: String,
+    /// Spell-check language.
+    pub language: String,
+    /// Spell-check languages installed.
+    pub languages: Vec<String>,
+    /// Time zone dates are shown in (an IANA name).
+    pub time_zone: String,
+    /// Every time zone the server knows.
+    pub time_zones: Vec<String>,
 }

@@ -100,6 +100,9 @@ pub struct MessageView {
     pub reply_to: Vec<Address>,
     /// Date header, seconds since the epoch.
     pub date: Option<i64>,
+    /// The reader's offset from UTC at `date`, seconds east.
+    #[serde(default)]
+    pub date_offset: i32,
     /// Message-ID without angle brackets.
     pub message_id: String,
     /// Every header, decoded, in order: (name, value).
@@ -386,6 +389,9 @@ pub struct MessageRow {
     pub subject: String,
     /// Date header, else arrival, seconds since the epoch.
     pub date: i64,
+    /// The reader's offset from UTC at `date`, seconds east.
+    #[serde(default)]
+    pub offset: i32,
     /// Size in bytes.
     pub size: u64,
     /// Message-ID.
@@ -412,6 +418,13 @@ impl MessageList {
     pub fn pages(&self) -> u32 {
         (self.total.div_ceil(self.page_size.max(1) as u64)).max(1) as u32
     }
+}
+
+/// `YYYY-MM-DD HH:MM` for seconds since the epoch, in the time zone whose
+/// offset from UTC at that instant is `offset` seconds east (the server
+/// sends it with each date, from the user's zone).
+pub fn format_date_at(secs: i64, offset: i32) -> String {
+    format_date(secs.saturating_add(i64::from(offset)))
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC for seconds since the epoch.
@@ -476,6 +489,18 @@ mod tests {
         ];
         for (secs, expected) in cases {
             assert_eq!(format_date(secs), expected, "{secs}");
+        }
+        // With the zone's offset: across midnight and the year both ways.
+        let local = [
+            (1_796_025_600, 3600, "2026-11-30 09:00"),
+            (1_796_025_600, -9 * 3600, "2026-11-29 23:00"),
+            (1_796_025_600, 5 * 3600 + 1800, "2026-11-30 13:30"),
+            (1_767_225_600 - 60, 3600, "2026-01-01 00:59"),
+            (1_767_225_600, -3600, "2025-12-31 23:00"),
+            (i64::MAX, 3600, format_date(i64::MAX).leak()),
+        ];
+        for (secs, offset, expected) in local {
+            assert_eq!(format_date_at(secs, offset), expected, "{secs} {offset}");
         }
     }
 

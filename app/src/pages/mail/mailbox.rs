@@ -157,13 +157,17 @@ fn Mailbox(
 #[component]
 fn Outbox(back: String, entries: Vec<model::compose::OutboxEntry>) -> impl IntoView {
     (!entries.is_empty()).then(|| {
-        let next = entries.iter().map(|e| e.next_attempt).min().unwrap_or(0);
+        let next = entries
+            .iter()
+            .min_by_key(|e| e.next_attempt)
+            .map(|e| model::mail::format_date_at(e.next_attempt, e.next_offset))
+            .unwrap_or_default();
         let error = entries.iter().find_map(|e| e.last_error.clone());
         view! {
             <section class="outbox" aria-label="Outbox">
                 <p>
                     <strong>{format!("Outbox: {} waiting", entries.len())}</strong>
-                    {format!(", retrying at {} UTC.", &model::mail::format_date(next)[11..])}
+                    {format!(", retrying at {}.", next.get(11..).unwrap_or(""))}
                 </p>
                 <ul>
                     {entries

@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Interface;
 use model::mail::{
-    Address, Body, ListQuery, MessageRef, OpenedMessage, format_date, format_size, part_path,
+    Address, Body, ListQuery, MessageRef, OpenedMessage, format_date_at, format_size, part_path,
     part_url,
 };
 
@@ -286,7 +286,7 @@ fn Message(
                 <dt>"From"</dt><dd>{addresses(&v.from)}</dd>
                 <dt>"To"</dt><dd>{addresses(&v.to)}</dd>
                 {(!v.cc.is_empty()).then(|| view! { <dt>"Cc"</dt><dd>{addresses(&v.cc)}</dd> })}
-                <dt>"Date"</dt><dd>{v.date.map(format_date).unwrap_or_else(|| "(no date)".to_owned())}</dd>
+                <dt>"Date"</dt><dd>{v.date.map(|d| format_date_at(d, v.date_offset)).unwrap_or_else(|| "(no date)".to_owned())}</dd>
                 {(v.priority < 3).then(|| view! { <dt>"Priority"</dt><dd>"High"</dd> })}
                 {(v.priority > 3).then(|| view! { <dt>"Priority"</dt><dd>"Low"</dd> })}
             </dl>

@@ -34,8 +34,9 @@ for u in grace heidi; do
     "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"
   done
 done
-# Readers for the keyboard, attached-message and search-navigation tests.
-for u in judy kim lena; do
+# Readers for the keyboard, attached-message, search-navigation and time
+# zone tests.
+for u in judy kim lena olga pete; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
   for f in "$(dirname "$0")"/fixtures/extras/*.eml; do
     "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"

@@ -60,6 +60,7 @@ pub async fn sign_in(
     address: String,
     password: String,
     interface: Interface,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let state = app_state()?;
     let parts = request_parts()?;
@@ -85,8 +86,15 @@ pub async fn sign_in(
         Login::Ok(account) => {
             let dir = state.directory.clone();
             let id = account.id;
+            let zone = time_zone.filter(|z| accounts::zone::is_zone(z));
             let session = blocking("create session", move || {
                 dir.set_interface(id, interface)?;
+                // The browser's zone, until the user chooses one.
+                if let Some(zone) = zone
+                    && dir.pref(id, crate::mail::PREF_TIME_ZONE)?.is_none()
+                {
+                    dir.set_pref(id, crate::mail::PREF_TIME_ZONE, &zone)?;
+                }
                 dir.create_session(id, interface)
             })
             .await?;

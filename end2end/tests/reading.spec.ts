@@ -108,3 +108,28 @@ test('dates are shown in the time zone chosen in settings, in both interfaces', 
     await setZone('UTC');
   }
 });
+
+test("a new user sees dates in the browser's time zone; without a script, in the server's", async ({ browser }, info) => {
+  const jsOn = info.project.name !== 'js-off';
+  const local = jsOn ? 'olga' : 'pete';
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo', javaScriptEnabled: jsOn });
+  const page = await context.newPage();
+  try {
+    await page.goto('/login');
+    if (jsOn) {
+      // The zone is sent with the sign-in form once the page runs its script.
+      await expect(page.getByRole('button', { name: 'Show password' })).toBeVisible({ timeout: 15_000 });
+    }
+    await page.getByLabel('Email address').fill(`${local}@example.com`);
+    await page.getByLabel('Password', { exact: true }).fill(`${local}-e2e-password`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/mail$/);
+    const date = page.getByRole('row', { name: /Alpha plan/ }).locator('td.col-date');
+    // Mon, 02 Nov 2026 09:00 UTC is 18:00 in Tokyo.
+    await expect(date).toHaveText(jsOn ? '2026-11-02 18:00' : '2026-11-02 09:00');
+    await page.goto('/settings');
+    await expect(page.getByLabel('Time zone')).toHaveValue(jsOn ? 'Asia/Tokyo' : 'UTC');
+  } finally {
+    await context.close();
+  }
+});

@@ -15,17 +15,19 @@ pub struct LoginDefaults {
 
 /// Checks the address and password, starts a session and sends the browser
 /// to the chosen interface. Errors send a plain form back to the sign-in
-/// page with the error code in the query.
+/// page with the error code in the query. `time_zone` is the browser's
+/// (sent when a script runs): it becomes the user's zone if they have none.
 #[server(endpoint = "login")]
 pub async fn login(
     address: String,
     password: String,
     interface: Option<String>,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let interface = interface
         .and_then(|i| i.parse::<Interface>().ok())
         .unwrap_or_default();
-    crate::auth::sign_in(address, password, interface).await
+    crate::auth::sign_in(address, password, interface, time_zone).await
 }
 
 /// Ends the session and returns to the sign-in page.

@@ -94,6 +94,10 @@ pub fn LoginPage() -> impl IntoView {
                         d.offer_basic.then(|| view! { <InterfaceChoice chosen /> })
                     })}
                 </Suspense>
+                // The browser's time zone, for users who have not chosen one.
+                <Show when=move || hydrated.get()>
+                    <input type="hidden" name="time_zone" value=browser_zone() />
+                </Show>
                 <button type="submit" class="primary">"Sign in"</button>
             </form>
         </main>
@@ -123,4 +127,20 @@ pub fn InterfaceChoice(chosen: Interface) -> impl IntoView {
             </label>
         </fieldset>
     }
+}
+
+/// The browser's time zone (an IANA name); empty without a script.
+fn browser_zone() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::web_sys::js_sys::{Array, Intl, Object, Reflect};
+        let options = Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
+        if let Some(zone) = Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+        {
+            return zone;
+        }
+    }
+    String::new()
 }

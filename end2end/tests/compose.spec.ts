@@ -28,6 +28,20 @@ async function compose(page: Page, ui: Ui, projectName: string) {
   }
 }
 
+/**
+ * On the sign-in page after the session ended while writing: it says the
+ * message is kept, and signing in again reopens it.
+ */
+async function signInAgainAndFind(page: Page, writer: { address: string; password: string }, subject: string, text: string) {
+  await expect(page.getByText(/message you were writing is kept/i)).toBeVisible();
+  await page.getByLabel('Email address').fill(writer.address);
+  await page.getByLabel('Password', { exact: true }).fill(writer.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/mail\/compose/);
+  await expect(page.getByLabel('Subject')).toHaveValue(subject);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toContainText(text);
+}
+
 for (const ui of ['standard', 'basic'] as Ui[]) {
   test.describe(`compose in the ${ui} interface`, () => {
     const prefix = ui === 'basic' ? '/basic' : '';
@@ -288,13 +302,7 @@ test('autosave after the session ended offers to sign in again, and nothing is l
   const alert = page.getByRole('alert').filter({ hasText: 'Your session has ended' });
   await expect(alert).toBeVisible({ timeout: 10_000 });
   await alert.getByRole('link', { name: 'Sign in again' }).click();
-  await expect(page.getByText(/message you were writing is kept/i)).toBeVisible();
-  await page.getByLabel('Email address').fill(writer.address);
-  await page.getByLabel('Password', { exact: true }).fill(writer.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/mail\/compose/);
-  await expect(page.getByLabel('Subject')).toHaveValue(subject);
-  await expect(page.getByRole('textbox', { name: 'Message' })).toContainText('Typed after the session ended.');
+  await signInAgainAndFind(page, writer, subject, 'Typed after the session ended.');
 });
 
 test('the rich editor underlines misspellings and offers suggestions on click', async ({ page }, info) => {
@@ -336,13 +344,7 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
     await context.clearCookies({ name: 'webmail_session' });
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect(page).toHaveURL(/\/login\?kept=1/);
-    await expect(page.getByText(/message you were writing is kept/i)).toBeVisible();
-    await page.getByLabel('Email address').fill(writer.address);
-    await page.getByLabel('Password', { exact: true }).fill(writer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(/\/mail\/compose/);
-    await expect(page.getByLabel('Subject')).toHaveValue(subject);
+    await signInAgainAndFind(page, writer, subject, 'A long paragraph I would hate to retype.');
     await expect(page.getByLabel('To', { exact: true })).toHaveValue('keep@remote.test');
-    await expect(page.getByRole('textbox', { name: 'Message' })).toContainText('A long paragraph I would hate to retype.');
   });
 }

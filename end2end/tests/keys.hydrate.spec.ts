@@ -16,6 +16,16 @@ async function openHelp(page: Page) {
   return dialog;
 }
 
+/** Signs in, waits for the keys to work, and moves to the second row. */
+async function onGamma(page: Page) {
+  await signIn(page, LENA, 'standard');
+  await openHelp(page);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(page.getByRole('link', { name: 'Gamma notes' })).toBeFocused();
+}
+
 function row(page: Page, subject: string) {
   return page.getByRole('row', { name: new RegExp(subject) });
 }
@@ -73,12 +83,7 @@ test('shortcuts move, open, flag, search and go back', async ({ page }) => {
 });
 
 test('# deletes and ! reports spam at once; the list fills up again', async ({ page }) => {
-  await signIn(page, LENA, 'standard');
-  await openHelp(page);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('j');
-  await page.keyboard.press('j');
-  await expect(page.getByRole('link', { name: 'Gamma notes' })).toBeFocused();
+  await onGamma(page);
   await page.keyboard.press('#');
   await expect(row(page, 'Gamma notes')).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
@@ -122,12 +127,7 @@ test('a refused action is undone and says why', async ({ page }) => {
 });
 
 test('quick actions while the list reloads end as the last one left them', async ({ page }) => {
-  await signIn(page, LENA, 'standard');
-  await openHelp(page);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('j');
-  await page.keyboard.press('j');
-  await expect(page.getByRole('link', { name: 'Gamma notes' })).toBeFocused();
+  await onGamma(page);
   // Five presses, each sent while the reloads of the ones before are still
   // on their way: flag, unflag, flag, unflag, flag.
   for (let i = 0; i < 5; i++) {

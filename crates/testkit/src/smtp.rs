@@ -94,7 +94,12 @@ pub fn start_relay(port: u16, maildir: &Path, handler: Option<(&Path, &str)>) ->
     if let Some((dir, _)) = handler {
         cmd.env("PYTHONPATH", dir);
     }
-    let mut relay = Process(cmd.spawn().expect("spawn python3 -m aiosmtpd"));
+    spawn_listening(cmd, port)
+}
+
+/// Runs `cmd` and returns once it accepts connections on `port`.
+fn spawn_listening(mut cmd: Command, port: u16) -> Process {
+    let mut relay = Process(cmd.spawn().expect("spawn python3 (aiosmtpd)"));
     wait_for("aiosmtpd to listen", START_LIMIT, || {
         if let Ok(Some(status)) = relay.0.try_wait() {
             panic!("aiosmtpd exited before listening: {status}");
@@ -210,12 +215,5 @@ pub fn start_secure_relay(
         .args([user, password])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let mut relay = Process(cmd.spawn().expect("spawn python3 secure_relay.py"));
-    wait_for("aiosmtpd with TLS to listen", START_LIMIT, || {
-        if let Ok(Some(status)) = relay.0.try_wait() {
-            panic!("aiosmtpd with TLS exited before listening: {status}");
-        }
-        accepting(port).then_some(())
-    });
-    relay
+    spawn_listening(cmd, port)
 }

@@ -183,7 +183,23 @@ fn parse_one(item: &str) -> std::result::Result<Mailbox, AddressProblem> {
     };
     let addr = addr.strip_prefix("mailto:").unwrap_or(addr);
     validate(addr)?;
-    Ok(Mailbox::new(name.as_deref(), addr))
+    Ok(Mailbox::new(name.as_deref(), &ascii_domain(addr)?))
+}
+
+/// The address with an international domain in its ASCII form (`bücher.de`
+/// → `xn--bcher-kva.de`), which every relay and header accepts; the local
+/// part is kept as typed (non-ASCII there needs SMTPUTF8 at the relay).
+fn ascii_domain(addr: &str) -> std::result::Result<String, AddressProblem> {
+    let Some((local, domain)) = addr.rsplit_once('@') else {
+        return Err(AddressProblem::MissingAt);
+    };
+    if domain.is_ascii() {
+        return Ok(addr.to_string());
+    }
+    match idna::domain_to_ascii(domain) {
+        Ok(ascii) if !ascii.is_empty() && ascii.len() <= 253 => Ok(format!("{local}@{ascii}")),
+        _ => Err(AddressProblem::BadDomain(domain.to_string())),
+    }
 }
 
 fn unquote(name: &str) -> Option<String> {
@@ -259,6 +275,32 @@ mod tests {
     }
 
     #[test]
+    fn international_domains_go_out_in_ascii() {
+        let cases = [
+            ("jörg@bücher.de", Ok("jörg@xn--bcher-kva.de")),
+            (
+                "Anna <anna@MÜNCHEN.example>",
+                Ok("anna@xn--mnchen-3ya.example"),
+            ),
+            ("a@xn--bcher-kva.de", Ok("a@xn--bcher-kva.de")),
+            ("user@例え.テスト", Ok("user@xn--r8jz45g.xn--zckzah")),
+            ("a@plain.org", Ok("a@plain.org")),
+        ];
+        for (typed, expected) in cases {
+            let got = parse_addresses(typed).map(|v| v[0].address.clone());
+            assert_eq!(
+                got.as_deref().map_err(|_| ()),
+                expected.map_err(|_: ()| ()),
+                "{typed}"
+            );
+        }
+        // A domain IDNA refuses is a clear error, not a panic.
+        for bad in ["a@bü\u{200d}cher.de", "a@xn--.de"] {
+            assert!(parse_addresses(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn valid_lists() {
         let cases: Vec<(&str, Vec<Mailbox>)> = vec![
             ("", vec![]),
@@ -274,7 +316,8 @@ mod tests {
             ),
             (
                 "José Núñez <jose@exämple.es>",
-                vec![mb(Some("José Núñez"), "jose@exämple.es")],
+                // The domain goes out in its ASCII form.
+                vec![mb(Some("José Núñez"), "jose@xn--exmple-cua.es")],
             ),
             ("a@x.org, A@X.ORG", vec![mb(None, "a@x.org")]),
             ("mailto:a@x.org", vec![mb(None, "a@x.org")]),

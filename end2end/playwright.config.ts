@@ -2,7 +2,6 @@ import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import * as fs from 'node:fs';
 
 // Free loopback ports for the whole run: the server's and the SMTP relay's
 // (which serve.sh starts with the server, see tests/smtp.ts). Workers inherit
@@ -24,7 +23,9 @@ if (!process.env.E2E_SMTP_PORT) {
 }
 // Where the test relay keeps what it received (a Maildir under it).
 if (!process.env.E2E_SMTP_DIR) {
-  process.env.E2E_SMTP_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'webmail-e2e-smtp-'));
+  // Named here, made by serve.sh (and removed by it): the config is also
+  // read by processes that never start a server.
+  process.env.E2E_SMTP_DIR = path.join(os.tmpdir(), `webmail-e2e-smtp-${process.pid}-${Date.now()}`);
 }
 const port = process.env.E2E_PORT;
 const smtpPort = process.env.E2E_SMTP_PORT;
@@ -82,6 +83,9 @@ export default defineConfig({
     },
     reuseExistingServer: false,
     timeout: 60_000,
+    // SIGTERM, so serve.sh's cleanup runs: it stops the server and the relay
+    // and removes the run's data (the default, SIGKILL, leaves them behind).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -66,6 +66,8 @@ pid=$!
 # The test relay (whoever last started it) and its Maildir (made by
 # playwright.config.ts) go with the run.
 cleanup() {
+  # Every step runs even if one fails (the server may already be gone).
+  set +e
   kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
   if [ -n "${E2E_SMTP_DIR:-}" ]; then
     [ -f "$E2E_SMTP_DIR/relay.pid" ] && kill -TERM "$(cat "$E2E_SMTP_DIR/relay.pid")" 2>/dev/null

@@ -92,25 +92,26 @@ impl SentAction {
 /// `loaded` may not include are applied over what the server said.
 fn overlaid(
     uid: u32,
-    (mut seen, mut flagged): (bool, bool),
+    (seen, flagged): (bool, bool),
     sent: &[SentAction],
     loaded: u32,
 ) -> (bool, bool, bool) {
-    let mut gone = false;
-    for a in sent
-        .iter()
+    sent.iter()
         .filter(|a| a.newer_than(loaded) && a.uids.contains(&uid))
-    {
-        match a.action {
-            "read" => seen = true,
-            "unread" => seen = false,
-            "flag" => flagged = true,
-            "unflag" => flagged = false,
-            "delete" | "spam" | "move" => gone = true,
-            _ => {}
-        }
+        .fold((seen, flagged, false), |state, a| effect(a.action, state))
+}
+
+/// What `action` does to a row's `(seen, flagged, gone)`: the one rule for
+/// showing an action at once and for showing it over rows loaded before it.
+fn effect(action: &str, (seen, flagged, gone): (bool, bool, bool)) -> (bool, bool, bool) {
+    match action {
+        "read" => (true, flagged, gone),
+        "unread" => (false, flagged, gone),
+        "flag" => (seen, true, gone),
+        "unflag" => (seen, false, gone),
+        "delete" | "spam" | "move" => (seen, flagged, true),
+        _ => (seen, flagged, gone),
     }
-    (seen, flagged, gone)
 }
 
 /// A list's keyboard handler. It answers `false`, doing nothing, when its
@@ -268,13 +269,17 @@ impl RowState {
 
     /// Shows the effect of `action` at once.
     fn apply(&self, action: &str) {
-        match action {
-            "read" => self.seen.set(true),
-            "unread" => self.seen.set(false),
-            "flag" => self.flagged.set(true),
-            "unflag" => self.flagged.set(false),
-            "delete" | "spam" | "move" => self.gone.set(true),
-            _ => {}
+        let (seen, flagged, gone) = self.snapshot();
+        let after = effect(action, (seen, flagged, gone));
+        // Only what changes is set, so nothing else re-renders.
+        if after.0 != seen {
+            self.seen.set(after.0);
+        }
+        if after.1 != flagged {
+            self.flagged.set(after.1);
+        }
+        if after.2 != gone {
+            self.gone.set(after.2);
         }
         self.selected.set(false);
     }

@@ -64,7 +64,7 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     let state = app_state()?;
     let parts = request_parts()?;
-    let ip = client_ip(&parts, state.web.trust_proxy);
+    let ip = client_ip(&parts, state.web.trust_proxy, state.web.proxy_hops);
     let interface = if state.web.offer_basic {
         interface
     } else {
@@ -109,12 +109,31 @@ pub async fn sign_in(
             ))?;
             remember_interface(&state, &parts, interface)?;
             tracing::info!(address = %account.address, %ip, %interface, "signed in");
+            // A form kept when the session ended is saved back into
+            // Drafts here, in this POST (never by a GET a link could make),
+            // and compose opens on it.
             let page = if has_compose_stash(&state, &parts, id).await? {
-                "/mail/compose?restore=1"
+                let mut signed = parts.clone();
+                signed.extensions.insert(crate::session::SignedIn {
+                    account_id: account.id,
+                    address: account.address.clone(),
+                    status: account.status,
+                    interface,
+                    user_dir: account.user_dir(&state.data_dir),
+                });
+                leptos::prelude::provide_context(signed);
+                match crate::compose::restore_stash().await {
+                    Ok(Some(uid)) => format!("/mail/compose?draft={uid}&restored=1"),
+                    Ok(None) => "/mail".to_owned(),
+                    Err(e) => {
+                        tracing::error!(error = %e, "restoring the compose stash");
+                        "/mail".to_owned()
+                    }
+                }
             } else {
-                "/mail"
+                "/mail".to_owned()
             };
-            leptos_axum::redirect(&interface.href(page));
+            leptos_axum::redirect(&interface.href(&page));
             return Ok(());
         }
         Login::BadCredentials => AppError::BadCredentials,

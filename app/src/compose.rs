@@ -54,6 +54,8 @@ pub struct Form {
     pub fixes: Vec<(String, String)>,
     /// Where the form was (`standard` or `basic`).
     pub interface: Interface,
+    /// The account the form was opened in (its address), as posted.
+    pub account: String,
 }
 
 /// Reads the multipart form, keeping files within `max` bytes in all.
@@ -124,6 +126,7 @@ pub async fn read_form(
             }
             "original_folder" => original_folder = value,
             "original_uid" => original_uid = value.parse().ok(),
+            "account" => form.account = value,
             "forwarding" => d.forwarding = value == "1",
             "interface" => {
                 form.interface = if value == "basic" {
@@ -134,8 +137,10 @@ pub async fn read_form(
             }
             _ => {
                 if let Some(word) = name.strip_prefix("fix:")
-                    && !value.is_empty()
+                    && is_fixable_word(word)
+                    && is_correction(&value)
                     && value != word
+                    && form.fixes.len() < MAX_FIXES
                 {
                     form.fixes.push((word.to_owned(), value));
                 }
@@ -210,8 +215,33 @@ fn bodies(draft: &Draft) -> (Option<String>, String) {
     }
 }
 
-/// Replaces whole-word occurrences of `word` in `text`.
+/// The most attachments one message may have.
+const MAX_ATTACHMENTS: usize = 100;
+
+/// The most spelling corrections one post may apply.
+const MAX_FIXES: usize = 200;
+
+/// Whether `word` can be corrected: a word as the spelling check reports
+/// them (not empty, no spaces, not absurdly long). Anything else in a
+/// `fix:` field is ignored.
+fn is_fixable_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().count() <= 100
+        && !word.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether `with` can replace a word: a suggestion may be two words
+/// ("a lot"), but not empty, multi-line or long.
+fn is_correction(with: &str) -> bool {
+    !with.trim().is_empty() && with.chars().count() <= 100 && !with.chars().any(char::is_control)
+}
+
+/// Replaces whole-word occurrences of `word` in `text`. An empty `word`
+/// changes nothing.
 fn replace_word(text: &str, word: &str, with: &str) -> String {
+    if word.is_empty() {
+        return text.to_owned();
+    }
     let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -266,7 +296,14 @@ fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, Ap
     let removing = form.op.strip_prefix("remove:");
     let mut attachments = Vec::new();
     let mut attached_messages = Vec::new();
-    for id in form.keep.iter().filter(|k| Some(k.as_str()) != removing) {
+    // Each kept attachment once, however often the form names it.
+    let mut kept: Vec<&str> = Vec::new();
+    for id in form.keep.iter().map(String::as_str) {
+        if Some(id) != removing && !kept.contains(&id) && kept.len() < MAX_ATTACHMENTS {
+            kept.push(id);
+        }
+    }
+    for id in kept {
         if id == "orig" {
             if let Some(o) = &draft.original
                 && let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)?
@@ -277,29 +314,34 @@ fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, Ap
             (id.strip_prefix('d').and_then(|p| p.parse().ok()), &previous)
             && let Some(p) = mailview::attachment(prev, part)
         {
-            {
-                attachments.push(Attachment {
-                    filename: p.filename,
-                    content_type: p.content_type,
-                    bytes: p.bytes,
-                });
-            }
+            attachments.push(Attachment {
+                filename: p.filename,
+                content_type: p.content_type,
+                bytes: p.bytes,
+            });
         }
     }
+    // The limit is on the whole message: the text, every kept attachment
+    // and attached message, and the new files, each counted once.
+    let too_large = || AppError::MessageTooLarge {
+        max_mb: ctx.max_bytes / (1024 * 1024),
+    };
     let mut problem = None;
-    let mut total: u64 = attachments
-        .iter()
-        .map(|a| a.bytes.len() as u64)
-        .sum::<u64>()
+    let mut total: u64 = draft.body.len() as u64
+        + attachments
+            .iter()
+            .map(|a| a.bytes.len() as u64)
+            .sum::<u64>()
         + attached_messages
             .iter()
             .map(|m| m.len() as u64)
             .sum::<u64>();
+    if total > ctx.max_bytes {
+        problem = Some(too_large());
+    }
     for u in &form.uploads {
-        if total + u.bytes.len() as u64 > ctx.max_bytes {
-            problem = Some(AppError::MessageTooLarge {
-                max_mb: ctx.max_bytes / (1024 * 1024),
-            });
+        if total + u.bytes.len() as u64 > ctx.max_bytes || attachments.len() >= MAX_ATTACHMENTS {
+            problem = Some(too_large());
             continue;
         }
         total += u.bytes.len() as u64;
@@ -310,9 +352,7 @@ fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, Ap
         });
     }
     if !form.refused.is_empty() {
-        problem = Some(AppError::MessageTooLarge {
-            max_mb: ctx.max_bytes / (1024 * 1024),
-        });
+        problem = Some(too_large());
     }
     let mut draft = draft.clone();
     for (word, with) in &form.fixes {
@@ -406,6 +446,13 @@ pub async fn submit(form: Form) -> (Option<u32>, Result<ComposeOutcome, AppError
         Ok(p) => p,
         Err(e) => return (None, Err(e)),
     };
+    // A form opened in another account (a tab left open when someone else
+    // signed in on this browser) never writes here: its draft number, kept
+    // attachments and original name that account's messages.
+    if !form.account.trim().eq_ignore_ascii_case(&user.address) {
+        tracing::info!(form = %form.account, "compose post from another account's form refused");
+        return (None, Err(AppError::OtherAccount));
+    }
     let ctx = std::sync::Arc::new(Context {
         user,
         identity,
@@ -549,7 +596,8 @@ fn now() -> i64 {
 }
 
 /// Saves the form stashed when the session ended as a draft; its UID.
-async fn restore_stash() -> Result<Option<u32>, AppError> {
+/// Called by the sign-in (a POST) once the session exists.
+pub async fn restore_stash() -> Result<Option<u32>, AppError> {
     let Some((content_type, body)) = crate::session::take_compose_stash().await? else {
         return Ok(None);
     };
@@ -572,12 +620,7 @@ fn bytes_of(body: Vec<u8>) -> multer::bytes::Bytes {
 }
 
 /// The compose page's state for `opening`.
-pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError> {
-    if opening.restore
-        && let Some(uid) = restore_stash().await?
-    {
-        opening.draft = Some(uid);
-    }
+pub async fn load(opening: ComposeOpening) -> Result<ComposeState, AppError> {
     let (state, user, identity) = who().await?;
     let own = user.address.clone();
     let format = if opening.basic {
@@ -644,6 +687,13 @@ pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError>
         Ok((draft, known, None))
     })
     .await?;
+    // The editor puts the body into the page itself: whatever it came from
+    // (a quote, a forward, a stored draft, the signature), it is sanitised
+    // here once more, as HTML to be sent.
+    let mut draft = draft;
+    if draft.format == BodyFormat::Html {
+        draft.body = sanitize::compose_html(&draft.body);
+    }
     let languages = state.spell.languages();
     let language = if languages.contains(&identity.language) {
         identity.language.clone()
@@ -676,6 +726,7 @@ pub async fn load(mut opening: ComposeOpening) -> Result<ComposeState, AppError>
         },
         draft,
         from: identity.from.to_string(),
+        account: user.address.clone(),
         misspellings,
         languages,
         language,
@@ -745,7 +796,8 @@ fn draft_from_raw(raw: &[u8], uid: u32) -> Draft {
         }
     });
     draft.body = match (draft.format, html) {
-        (BodyFormat::Html, Some(h)) => sanitize::compose_html(&h),
+        // Sanitised by `load`, like every body the editor is given.
+        (BodyFormat::Html, Some(h)) => h,
         _ => text.trim_end_matches(['\r', '\n']).to_owned(),
     };
     draft.attachments = draft_attachments(raw);
@@ -1100,9 +1152,28 @@ mod tests {
             ("don't dont", "dont", "don't", "don't don't"),
             ("", "x", "y", ""),
             ("é teh é", "teh", "the", "é the é"),
+            // An empty word matches everywhere: nothing is replaced (this
+            // looped forever and grew without bound).
+            ("abc", "", "x", "abc"),
+            ("", "", "x", ""),
         ];
         for (text, word, with, expected) in cases {
             assert_eq!(replace_word(text, word, with), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn fixable_words() {
+        for (word, ok) in [
+            ("teh", true),
+            ("don't", true),
+            ("", false),
+            (" ", false),
+            ("\t", false),
+            ("two words", false),
+            (&"x".repeat(101), false),
+        ] {
+            assert_eq!(is_fixable_word(word), ok, "{word:?}");
         }
     }
 

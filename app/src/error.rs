@@ -26,8 +26,15 @@ pub enum AppError {
     Locked,
     /// No valid session: sign in again.
     NotSignedIn,
+    /// A form was posted with no session, and it could not be kept for
+    /// anyone (signed out, or no known account): what was typed is only in
+    /// the browser now.
+    NotKept,
     /// The request came from another site.
     Forbidden,
+    /// A form opened while signed in as another account was posted in this
+    /// account's session; nothing was saved.
+    OtherAccount,
     /// Something in the request was not acceptable; the text says what.
     BadRequest {
         /// What was wrong, in words for the user.
@@ -81,7 +88,9 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Locked => "locked",
             AppError::NotSignedIn => "not_signed_in",
+            AppError::NotKept => "not_kept",
             AppError::Forbidden => "forbidden",
+            AppError::OtherAccount => "other_account",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Rebuilding { .. } => "rebuilding",
             AppError::NoSuchFolder => "no_such_folder",
@@ -113,7 +122,9 @@ impl AppError {
             },
             "locked" => AppError::Locked,
             "not_signed_in" => AppError::NotSignedIn,
+            "not_kept" => AppError::NotKept,
             "forbidden" => AppError::Forbidden,
+            "other_account" => AppError::OtherAccount,
             "rebuilding" => AppError::Rebuilding { done: 0, total: 0 },
             "no_such_folder" => AppError::NoSuchFolder,
             "no_such_message" => AppError::NoSuchMessage,
@@ -160,9 +171,10 @@ impl AppError {
     /// The HTTP status that fits.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::BadCredentials | AppError::NotSignedIn => 401,
+            AppError::BadCredentials | AppError::NotSignedIn | AppError::NotKept => 401,
             AppError::RateLimited { .. } => 429,
             AppError::Locked | AppError::Forbidden => 403,
+            AppError::OtherAccount => 409,
             AppError::BadRequest { .. }
             | AppError::FolderExists
             | AppError::InvalidFolderName
@@ -195,8 +207,14 @@ impl fmt::Display for AppError {
                 f.write_str("This account is locked. Contact your email provider to unlock it.")
             }
             AppError::NotSignedIn => f.write_str("Your session has ended. Sign in again."),
+            AppError::NotKept => f.write_str(
+                "You are signed out, so the message you were writing could not be saved. Go back to copy what you typed, then sign in again.",
+            ),
             AppError::Forbidden => f.write_str(
                 "This request was refused because it came from another site. Reload the page and try again.",
+            ),
+            AppError::OtherAccount => f.write_str(
+                "This message was opened while signed in as another account, so it was not saved here. Copy what you typed, sign out, and sign in as that account to keep it.",
             ),
             AppError::BadRequest { message } => f.write_str(message),
             AppError::Rebuilding { done, total } if *total > 0 => write!(
@@ -250,8 +268,34 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// Sets the HTTP status of the response being built to the one that fits
+/// `e` ([`AppError::status`]), unless it is a redirect (a plain form post is
+/// answered with one, the error travelling in its query). Called for every
+/// server function's error (through [`FromServerFnError::ser`]) and by
+/// pages that show one, so both interfaces answer 4xx for the user's
+/// mistakes and 5xx only for ours.
+pub fn set_status(e: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        let mut parts = res.0.write().unwrap_or_else(|p| p.into_inner());
+        if !parts.headers.contains_key(http::header::LOCATION) {
+            parts.status = http::StatusCode::from_u16(e.status()).ok();
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = e;
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
+
+    /// The error as the answer's body; the answer's status is set to fit.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        use leptos::server_fn::Encodes;
+        set_status(self);
+        JsonEncoding::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(br#"{"code":"internal"}"#))
+    }
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -276,7 +320,9 @@ mod tests {
             AppError::RateLimited { minutes: 7 },
             AppError::Locked,
             AppError::NotSignedIn,
+            AppError::NotKept,
             AppError::Forbidden,
+            AppError::OtherAccount,
             AppError::NoSuchFolder,
             AppError::NoSuchMessage,
             AppError::FolderExists,

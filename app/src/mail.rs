@@ -348,9 +348,17 @@ pub fn source(store: &Mailstore, folder: &str, uid: u32) -> Result<String, AppEr
     Ok(String::from_utf8_lossy(&raw).into_owned())
 }
 
-/// A same-site path to return to, or the mail page.
+/// A same-site path to return to, or the mail page. Browsers drop tabs and
+/// newlines from URLs (`/\t/evil.example` becomes `//evil.example`) and read
+/// `\` as `/`, so a path with any control character, whitespace or
+/// backslash is refused rather than cleaned.
 pub fn safe_back(back: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+    if back.starts_with('/')
+        && !back.starts_with("//")
+        && !back
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    {
         back.to_owned()
     } else {
         "/mail".to_owned()
@@ -413,6 +421,12 @@ mod form_tests {
             ("https://evil.example", "/mail"),
             ("/\\evil.example", "/mail"),
             ("", "/mail"),
+            ("/\t/evil.example", "/mail"),
+            ("/\n/evil.example", "/mail"),
+            ("/\r\n/evil.example", "/mail"),
+            ("/ /evil.example", "/mail"),
+            ("/\u{0}/x", "/mail"),
+            ("/mail?q=a%20b", "/mail?q=a%20b"),
         ];
         for (input, expected) in cases {
             assert_eq!(safe_back(input), expected, "{input}");
@@ -490,6 +504,11 @@ pub async fn open_message(
     let folder = query.folder.clone();
     let state = crate::state::app_state()?;
     let user = signed_in()?;
+    // A link from elsewhere may show the message, but neither loads its
+    // remote images (that tells the sender it was opened) nor marks it read.
+    let headers = crate::session::request_parts()?.headers;
+    let images = images && crate::session::from_our_page(&headers);
+    let mark_read = !crate::session::from_another_site(&headers);
     let dir = state.directory.clone();
     let zone = user_zone().await?;
     with_store(move |store| {
@@ -532,7 +551,7 @@ pub async fn open_message(
         if let model::mail::Body::Html { html, .. } = &mut view.body {
             *html = frame_document(html, images_shown);
         }
-        if !summary.flags.seen {
+        if mark_read && !summary.flags.seen {
             store
                 .set_flags(&folder, &[uid], &[Flag::Seen])
                 .map_err(store_error)?;

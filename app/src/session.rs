@@ -67,6 +67,42 @@ pub fn signed_in() -> Result<SignedIn, AppError> {
         .ok_or(AppError::NotSignedIn)
 }
 
+/// Whether the browser says this request came from one of our own pages:
+/// `Sec-Fetch-Site: same-origin`, or, from browsers that do not send it, a
+/// `Referer` on this host. A link followed from another site, a typed
+/// address or a bookmark is not. Effects that a link must not be able to
+/// trigger (loading a sender's remote images) wait for such a request.
+pub fn from_our_page(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin";
+    }
+    referer_is_ours(headers) == Some(true)
+}
+
+/// Whether the browser says this request came from another site (a link
+/// from a message elsewhere, a page of another site): `Sec-Fetch-Site`
+/// `cross-site` or `same-site`, or a `Referer` of another host. A typed
+/// address or a bookmark is not cross-site.
+pub fn from_another_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "cross-site" | "same-site");
+    }
+    referer_is_ours(headers) == Some(false)
+}
+
+/// `Some(true)` when the `Referer` names this request's host, `Some(false)`
+/// when it names another, `None` without one.
+fn referer_is_ours(headers: &HeaderMap) -> Option<bool> {
+    let referer = headers.get(http::header::REFERER)?.to_str().ok()?;
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok());
+    let referer_host = referer
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    Some(matches!((referer_host, host), (Some(r), Some(h)) if r.eq_ignore_ascii_case(h)))
+}
+
 /// The value of cookie `name` in these headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -81,23 +117,35 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For`
 /// hop when the proxy is trusted.
-pub fn client_ip(parts: &Parts, trust_proxy: bool) -> IpAddr {
-    if trust_proxy {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    parts
+pub fn client_ip(parts: &Parts, trust_proxy: bool, proxy_hops: u32) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !trust_proxy {
+        return peer;
+    }
+    let hops: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    forwarded_client(&hops, proxy_hops).unwrap_or(peer)
+}
+
+/// The client address in an `X-Forwarded-For` list behind `proxy_hops`
+/// trusted proxies: each proxy appends the address it saw, so the client is
+/// the entry `proxy_hops` from the right. Entries to its left were written
+/// by the client itself and prove nothing. `None` when the list is shorter
+/// or that entry is not an address.
+pub fn forwarded_client(hops: &[&str], proxy_hops: u32) -> Option<IpAddr> {
+    let from_right = usize::try_from(proxy_hops).ok()?.max(1);
+    let i = hops.len().checked_sub(from_right)?;
+    hops[i].parse().ok()
 }
 
 /// Whether the request reached us over TLS.
@@ -243,6 +291,97 @@ mod tests {
                 expected,
                 "{header}"
             );
+        }
+    }
+
+    #[test]
+    fn the_client_is_what_the_trusted_proxy_saw() {
+        // (X-Forwarded-For entries, trusted hops, client)
+        let cases: &[(&[&str], u32, Option<&str>)] = &[
+            (&["198.51.100.7"], 1, Some("198.51.100.7")),
+            // The client wrote the first entries itself: one proxy means
+            // the last entry, whatever came before.
+            (&["6.6.6.6", "198.51.100.7"], 1, Some("198.51.100.7")),
+            (
+                &["1.1.1.1", "2.2.2.2", "198.51.100.7"],
+                1,
+                Some("198.51.100.7"),
+            ),
+            // Two proxies: the second from the right.
+            (
+                &["6.6.6.6", "198.51.100.7", "10.0.0.2"],
+                2,
+                Some("198.51.100.7"),
+            ),
+            (&["198.51.100.7"], 2, None),
+            (&[], 1, None),
+            (&["not an address"], 1, None),
+            (&["2001:db8::1"], 1, Some("2001:db8::1")),
+        ];
+        for (hops, n, expected) in cases {
+            assert_eq!(
+                forwarded_client(hops, *n),
+                expected.map(|e| e.parse().unwrap()),
+                "{hops:?} {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn where_a_request_came_from() {
+        // (headers, from our page, from another site)
+        let cases: &[(&[(&str, &str)], bool, bool)] = &[
+            (&[("sec-fetch-site", "same-origin")], true, false),
+            (&[("sec-fetch-site", "none")], false, false),
+            (&[("sec-fetch-site", "cross-site")], false, true),
+            (&[("sec-fetch-site", "same-site")], false, true),
+            // Old browsers: the Referer decides.
+            (
+                &[
+                    ("host", "mail.example"),
+                    ("referer", "https://mail.example/mail"),
+                ],
+                true,
+                false,
+            ),
+            (
+                &[
+                    ("host", "mail.example"),
+                    ("referer", "https://evil.example/mail.example"),
+                ],
+                false,
+                true,
+            ),
+            (
+                &[
+                    ("host", "mail.example"),
+                    ("referer", "https://mail.example.evil.test/"),
+                ],
+                false,
+                true,
+            ),
+            (&[("host", "mail.example")], false, false),
+            // Sec-Fetch-Site wins over a Referer.
+            (
+                &[
+                    ("sec-fetch-site", "cross-site"),
+                    ("host", "h"),
+                    ("referer", "http://h/"),
+                ],
+                false,
+                true,
+            ),
+        ];
+        for (pairs, ours, other) in cases {
+            let mut h = HeaderMap::new();
+            for (k, v) in *pairs {
+                h.insert(
+                    http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            assert_eq!(from_our_page(&h), *ours, "{pairs:?}");
+            assert_eq!(from_another_site(&h), *other, "{pairs:?}");
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct WebConfig {
     pub secure_cookies: SecureCookies,
     /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` (only behind a proxy).
     pub trust_proxy: bool,
+    /// How many trusted proxies stand in front (the client's address is the
+    /// `X-Forwarded-For` entry this far from the right).
+    pub proxy_hops: u32,
     /// Offer the basic interface on the sign-in screen.
     pub offer_basic: bool,
     /// The largest message a user may send (attachments included), bytes.

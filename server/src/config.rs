@@ -40,6 +40,9 @@ pub struct Config {
     pub secure_cookies: String,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a reverse proxy).
     pub trust_proxy: bool,
+    /// How many reverse proxies stand in front, when `trust_proxy` is on:
+    /// the client is the `X-Forwarded-For` entry this far from the right.
+    pub proxy_hops: u32,
     /// Offer the basic interface on the sign-in screen.
     pub offer_basic: bool,
     /// Session lifetime in hours, renewed while in use.
@@ -86,6 +89,11 @@ pub struct Config {
     pub spell_language: String,
     /// The largest message a user may send, attachments included, in MB.
     pub max_message_mb: u64,
+    /// Serve `/metrics` on this address only (not on `listen`).
+    pub metrics_listen: Option<SocketAddr>,
+    /// When set, `/metrics` answers only requests carrying
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: String,
 }
 
 impl Default for Config {
@@ -96,6 +104,7 @@ impl Default for Config {
             site_root: None,
             secure_cookies: "auto".to_owned(),
             trust_proxy: false,
+            proxy_hops: 1,
             offer_basic: true,
             session_ttl_hours: 14 * 24,
             login_max_failures_per_account: 5,
@@ -117,6 +126,8 @@ impl Default for Config {
             time_zone: accounts::zone::DEFAULT_ZONE.to_owned(),
             spell_language: "en_US".to_owned(),
             max_message_mb: 25,
+            metrics_listen: None,
+            metrics_token: String::new(),
         }
     }
 }
@@ -153,6 +164,7 @@ pub const KEYS: &[&str] = &[
     "site_root",
     "secure_cookies",
     "trust_proxy",
+    "proxy_hops",
     "offer_basic",
     "session_ttl_hours",
     "login_max_failures_per_account",
@@ -174,6 +186,8 @@ pub const KEYS: &[&str] = &[
     "time_zone",
     "spell_language",
     "max_message_mb",
+    "metrics_listen",
+    "metrics_token",
 ];
 
 /// The most `max_message_mb` may be.
@@ -245,6 +259,9 @@ impl Config {
                 self.log_format
             ));
         }
+        if !(1..=10).contains(&self.proxy_hops) {
+            return bad("proxy_hops must be between 1 and 10".to_owned());
+        }
         if self.session_ttl_hours < 1 {
             return bad("session_ttl_hours must be at least 1".to_owned());
         }
@@ -309,12 +326,26 @@ impl Config {
                 self.spell_language
             ));
         }
+        if !self.metrics_token.is_empty() && self.metrics_token.len() < 16 {
+            return bad("metrics_token must be at least 16 characters long".to_owned());
+        }
+        if self.metrics_listen.is_some() && self.metrics_listen == Some(self.listen) {
+            return bad("metrics_listen must differ from listen".to_owned());
+        }
         if !(1..=MAX_MESSAGE_MB_LIMIT).contains(&self.max_message_mb) {
             return bad(format!(
                 "max_message_mb must be between 1 and {MAX_MESSAGE_MB_LIMIT}"
             ));
         }
         Ok(())
+    }
+
+    /// Who may read `/metrics`.
+    pub fn metrics_access(&self) -> crate::MetricsAccess {
+        crate::MetricsAccess {
+            token: (!self.metrics_token.is_empty()).then(|| self.metrics_token.clone()),
+            on_main: self.metrics_listen.is_none(),
+        }
     }
 
     /// The largest message a user may send, in bytes.

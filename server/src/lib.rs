@@ -30,7 +30,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::Config;
-pub use metrics::Metrics;
+pub use metrics::{Metrics, MetricsAccess};
 
 /// The name of the built js/wasm/css files (`webmail.js`, `webmail_bg.wasm`, `webmail.css`).
 pub const OUTPUT_NAME: &str = "webmail";
@@ -135,6 +135,7 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
                 _ => SecureCookies::Auto,
             },
             trust_proxy: config.trust_proxy,
+            proxy_hops: config.proxy_hops,
             offer_basic: config.offer_basic,
             max_message_bytes: config.max_message_bytes(),
             default_spell_language: config.spell_language.clone(),
@@ -148,6 +149,13 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
         spell: Arc::new(spell),
         leptos_options,
     })
+}
+
+/// `/metrics` alone, for a listener of its own (`metrics_listen`).
+pub fn metrics_router(metrics: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_text))
+        .layer(Extension(metrics))
 }
 
 /// The whole application.
@@ -176,15 +184,36 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
         ))
         .service(ServeFile::new(site.join("favicon.svg")));
 
+    let labels = middleware::RouteLabels::new(
+        routes
+            .iter()
+            .map(|r| r.path().to_owned())
+            .chain(leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()))
+            .chain(
+                [
+                    "/",
+                    "/healthz",
+                    "/metrics",
+                    "/mail/raw",
+                    "/mail/part",
+                    "/favicon.svg",
+                ]
+                .map(str::to_owned),
+            ),
+    );
     let ctx_state = state.clone();
     let opts = state.leptos_options.clone();
     let limits = body_limit::Limits {
         max_message_bytes: state.web.max_message_bytes,
     };
-    Router::new()
+    let router = if metrics.access.on_main {
+        Router::new().route("/metrics", get(metrics_text))
+    } else {
+        Router::new()
+    };
+    router
         .route("/", get(root))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics_text))
         .route("/mail/raw", get(raw_message))
         .route("/mail/part", get(message_part))
         .route(
@@ -219,7 +248,7 @@ pub fn router(state: AppState, metrics: Arc<Metrics>) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(
-            metrics.clone(),
+            (metrics.clone(), labels),
             middleware::record,
         ))
         // Pages and server-function answers go out compressed (a basic inbox
@@ -265,7 +294,19 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics_text(Extension(metrics): Extension<Arc<Metrics>>) -> Response {
+/// `/metrics`, for whoever `MetricsAccess` allows.
+pub async fn metrics_text(
+    Extension(metrics): Extension<Arc<Metrics>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if !metrics.access.allows(&headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need a token\n",
+        )
+            .into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -302,12 +343,12 @@ async fn load_raw(
             Err((StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response())
         }
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "reading a message");
-            Err((
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The message could not be read. Try again in a moment.\n",
-            )
-                .into_response())
+            // The same words and status as the pages (a bad folder name is
+            // the request's fault, a rebuilding index is temporary).
+            let e = app::mail::store_error(e);
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Err((status, format!("{e}\n")).into_response())
         }
         Err(e) => {
             tracing::error!(error = %e, "reading a message: task");

@@ -83,9 +83,16 @@ pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
     };
     let blocked = by_lists.is_some();
     let folder = by_lists.or(folder);
-    match mailstore::deliver(&account.user_dir(&config.data_dir), folder, &message) {
+    let user_dir = account.user_dir(&config.data_dir);
+    match mailstore::deliver(&user_dir, folder, &message) {
         Ok(delivery) => {
             tracing::info!(to = %account.address, folder = %delivery.folder, blocked, "delivered");
+            // The message is safe in the Maildir. If opening the index
+            // started a rebuild, it is a thread of this process: let it
+            // finish rather than throw it away.
+            if let Ok(store) = mailstore::Mailstore::open(&user_dir) {
+                while !store.wait_ready(Some(std::time::Duration::from_secs(1))) {}
+            }
             exit::OK
         }
         Err(e) if e.is_temporary() => {
@@ -107,56 +114,100 @@ fn user_dir(config: &Config, address: &str) -> Result<std::path::PathBuf> {
     }
 }
 
+/// Draws `p` as a bar on stderr when it is a terminal.
+fn draw(p: mailstore::Progress, what: &str, last: &mut Option<u64>) {
+    if !std::io::stderr().is_terminal() || p.total == 0 {
+        return;
+    }
+    let pct = p.done.min(p.total) * 100 / p.total;
+    if *last == Some(pct) {
+        return;
+    }
+    *last = Some(pct);
+    let filled = (pct / 4) as usize;
+    eprint!(
+        "\r{what} [{}{}] {pct:3}% {}/{} messages",
+        "#".repeat(filled),
+        " ".repeat(25 - filled),
+        p.done,
+        p.total
+    );
+    let _ = std::io::stderr().flush();
+}
+
+/// Waits for a rebuild of `store`'s index running in this process, drawing
+/// its progress on a terminal. A rebuild is a thread of the process that
+/// opened the store: a command that exits before it ends throws it away, and
+/// the next open starts again from nothing.
+fn wait_for_rebuild(store: &mailstore::Mailstore) {
+    let mut last = None;
+    let mut drew = false;
+    while !store.wait_ready(Some(std::time::Duration::from_millis(200))) {
+        if let Some(p) = store.rebuild_progress() {
+            draw(p, "rebuilding the index", &mut last);
+            drew = last.is_some();
+        }
+    }
+    if drew {
+        eprintln!();
+    }
+}
+
+/// Opens the user's mailbox the way the server does (healing a damaged
+/// index) and waits until its index is ready.
+fn open_ready(dir: &std::path::Path, address: &str) -> Result<mailstore::Mailstore> {
+    let started = std::time::Instant::now();
+    let store = loop {
+        match mailstore::Mailstore::open(dir) {
+            // Another process is rebuilding it: wait for that one.
+            Err(mailstore::Error::Rebuilding(_)) if started.elapsed().as_secs() < 6 * 3600 => {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            other => {
+                break other.with_context(|| format!("cannot open the mailbox of {address}"))?;
+            }
+        }
+    };
+    wait_for_rebuild(&store);
+    Ok(store)
+}
+
+/// Runs `work` on a ready store; when the work finds the index damaged (and
+/// a rebuild starts), waits for the rebuild and runs it again, a few times.
+fn with_ready<T>(
+    store: &mailstore::Mailstore,
+    mut work: impl FnMut(&mailstore::Mailstore) -> mailstore::Result<T>,
+) -> mailstore::Result<T> {
+    let mut attempts = 0;
+    loop {
+        match work(store) {
+            Err(mailstore::Error::Rebuilding(_)) if attempts < 3 => {
+                attempts += 1;
+                wait_for_rebuild(store);
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Rebuilds the index from the Maildir, drawing a progress bar on a terminal.
 pub fn reindex(config: &Config, address: &str) -> Result<()> {
     let dir = user_dir(config, address)?;
-    let store = mailstore::Mailstore::open(&dir)
-        .or_else(|e| match e {
-            mailstore::Error::Rebuilding(_) => {
-                // A rebuild is already running; open again once it is done.
-                let started = std::time::Instant::now();
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                    match mailstore::Mailstore::open(&dir) {
-                        Err(mailstore::Error::Rebuilding(_))
-                            if started.elapsed().as_secs() < 3600 =>
-                        {
-                            continue;
-                        }
-                        other => return other,
-                    }
-                }
-            }
-            other => Err(other),
-        })
-        .with_context(|| format!("cannot open the mailbox of {address}"))?;
+    let store = open_ready(&dir, address)?;
     let tty = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
-    let mut last_drawn = 0u64;
+    let mut last = None;
+    let mut total = 0;
     store
         .reindex(|p| {
-            if p.total == 0 {
-                return;
-            }
-            let pct = p.done * 100 / p.total;
-            if tty && (pct != last_drawn || p.done == p.total) {
-                last_drawn = pct;
-                let filled = (pct / 4) as usize;
-                eprint!(
-                    "\r[{}{}] {pct:3}% {}/{} messages",
-                    "#".repeat(filled),
-                    " ".repeat(25 - filled),
-                    p.done,
-                    p.total
-                );
-                let _ = std::io::stderr().flush();
-            } else if !tty && p.done == p.total {
-                eprintln!("{}/{} messages", p.done, p.total);
-            }
+            total = p.total;
+            draw(p, "reindexing", &mut last);
         })
         .with_context(|| format!("reindexing the mailbox of {address} failed"))?;
     if tty {
         eprintln!();
+    } else {
+        eprintln!("{total}/{total} messages");
     }
     println!(
         "reindexed {} in {:.1} s",
@@ -167,22 +218,11 @@ pub fn reindex(config: &Config, address: &str) -> Result<()> {
 }
 
 /// Differences between the index and the Maildir, after opening the store
-/// the way the server does.
+/// the way the server does and waiting for any rebuild that starts.
 pub fn check(config: &Config, address: &str) -> Result<Vec<String>> {
     let dir = user_dir(config, address)?;
-    let store = loop {
-        match mailstore::Mailstore::open(&dir) {
-            Err(mailstore::Error::Rebuilding(p)) => {
-                eprintln!("index rebuilding: {}/{}", p.done, p.total);
-                std::thread::sleep(std::time::Duration::from_millis(500));
-            }
-            other => {
-                break other.with_context(|| format!("cannot open the mailbox of {address}"))?;
-            }
-        }
-    };
-    Ok(store
-        .check()
+    let store = open_ready(&dir, address)?;
+    Ok(with_ready(&store, |s| s.check())
         .context("comparing the index with the Maildir failed")?
         .iter()
         .map(|d| format!("{d:?}"))

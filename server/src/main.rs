@@ -269,7 +269,7 @@ fn serve(config: Config) -> Result<()> {
         };
         let state = server::app_state(&config, directory)?;
         server::outbound::recover(&state.outbound).context("cannot recover the outbound queue")?;
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Arc::new(Metrics::new(config.metrics_access()));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = tokio::spawn(
             server::outbound::Worker {
@@ -282,6 +282,7 @@ fn serve(config: Config) -> Result<()> {
             }
             .run(stopped.clone()),
         );
+        let metrics_for_listener = metrics.clone();
         let app = server::router(state, metrics);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -289,6 +290,23 @@ fn serve(config: Config) -> Result<()> {
         let addr = listener.local_addr()?;
         tracing::info!(%addr, data = %config.data_dir.display(), "serving");
         println!("webmail listening on http://{addr}");
+        if let Some(metrics_addr) = config.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(metrics_addr)
+                .await
+                .with_context(|| format!("cannot listen on {metrics_addr} (metrics_listen)"))?;
+            tracing::info!(addr = %listener.local_addr()?, "serving /metrics");
+            let mut metrics_stopped = stopped.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, server::metrics_router(metrics_for_listener))
+                    .with_graceful_shutdown(async move {
+                        let _ = metrics_stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop.send(true);

@@ -20,9 +20,53 @@ struct Series {
     sum: f64,
 }
 
+/// Who may read `/metrics`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsAccess {
+    /// A token the request must carry (`Authorization: Bearer <token>`);
+    /// `None`: no token asked.
+    pub token: Option<String>,
+    /// Served on the main listener too; `false` when it has a listener of
+    /// its own (`metrics_listen`).
+    pub on_main: bool,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        MetricsAccess {
+            token: None,
+            on_main: true,
+        }
+    }
+}
+
+impl MetricsAccess {
+    /// Whether a request with these headers may read the metrics.
+    pub fn allows(&self, headers: &axum::http::HeaderMap) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Compared in full whatever the first difference, so timing does
+        // not tell how much of a guess was right.
+        given.len() == token.len()
+            && given
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
 /// The registry; cheap to share behind an `Arc`.
 #[derive(Default)]
 pub struct Metrics {
+    /// Who may read it.
+    pub access: MetricsAccess,
     series: Mutex<BTreeMap<(String, String), Series>>,
     /// Sending worker outcomes: delivered, retried, bounced, error.
     outbound: [AtomicU64; 4],
@@ -35,6 +79,14 @@ pub struct Metrics {
 const OUTBOUND_RESULTS: [&str; 4] = ["delivered", "retried", "bounced", "error"];
 
 impl Metrics {
+    /// An empty registry readable as `access` says.
+    pub fn new(access: MetricsAccess) -> Metrics {
+        Metrics {
+            access,
+            ..Metrics::default()
+        }
+    }
+
     /// Records one request to `route` (a route pattern or server function path).
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
@@ -183,6 +235,33 @@ mod tests {
             "webmail_outbound_queue_messages 4",
         ] {
             assert!(text.contains(line), "{line} in {text}");
+        }
+    }
+
+    #[test]
+    fn a_token_is_asked_when_configured() {
+        use axum::http::{HeaderMap, HeaderValue, header};
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
+            h
+        };
+        let open = MetricsAccess::default();
+        assert!(open.allows(&HeaderMap::new()));
+        let closed = MetricsAccess {
+            token: Some("s3cret-token".into()),
+            on_main: true,
+        };
+        let cases = [
+            (HeaderMap::new(), false),
+            (with("Bearer s3cret-token"), true),
+            (with("Bearer s3cret-tokeN"), false),
+            (with("Bearer s3cret"), false),
+            (with("s3cret-token"), false),
+            (with("Basic s3cret-token"), false),
+        ];
+        for (headers, allowed) in cases {
+            assert_eq!(closed.allows(&headers), allowed, "{headers:?}");
         }
     }
 

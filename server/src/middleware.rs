@@ -8,7 +8,7 @@ use app::session::{SESSION_COOKIE, SignedIn, cookie};
 use app::state::AppState;
 use app::{CspNonce, Interface};
 use axum::body::{Body, to_bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,28 +36,62 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
-/// Counts and times every request, labelled by route pattern (or server
-/// function), and logs it.
-pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+/// The paths a request may be labelled with in the metrics: the app's
+/// routes and server functions. Anything else is counted as `unmatched`, so
+/// no request, signed in or not, can add a series to the registry.
+#[derive(Clone, Debug, Default)]
+pub struct RouteLabels {
+    known: Arc<std::collections::HashSet<String>>,
+}
+
+impl RouteLabels {
+    /// Labels for exactly these paths.
+    pub fn new(paths: impl IntoIterator<Item = String>) -> RouteLabels {
+        RouteLabels {
+            known: Arc::new(paths.into_iter().collect()),
+        }
+    }
+
+    /// The route label of `path`.
+    pub fn route(&self, path: &str) -> &str {
+        if path.starts_with("/pkg/") {
+            "/pkg/*"
+        } else if let Some(known) = self.known.get(path) {
+            known
+        } else {
+            "unmatched"
+        }
+    }
+}
+
+/// The method label: the usual methods by name, anything else `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
+/// Counts and times every request, labelled by route (or server function),
+/// and logs it.
+pub async fn record(
+    State((metrics, labels)): State<(Arc<Metrics>, RouteLabels)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let route = match req.extensions().get::<MatchedPath>() {
-        _ if path.starts_with("/api/") => path.clone(),
-        _ if path.starts_with("/pkg/") => "/pkg/*".to_owned(),
-        Some(m) => m.as_str().to_owned(),
-        None => path.clone(),
-    };
     let res = next.run(req).await;
     let status = res.status().as_u16();
-    // Unknown paths are folded into one label so scanners cannot grow the registry.
-    let route = if status == 404 || (route.starts_with("/api/") && status == 400) {
-        "unmatched".to_owned()
-    } else {
-        route
-    };
     let elapsed = start.elapsed();
-    metrics.record(method.as_str(), &route, status, elapsed);
+    metrics.record(method_label(&method), labels.route(&path), status, elapsed);
     tracing::info!(%method, %path, status, ms = elapsed.as_secs_f64() * 1000.0, "request");
     res
 }

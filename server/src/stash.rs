@@ -3,9 +3,15 @@
 //! it in a cookie, and sends the browser to sign in again. After the sign-in
 //! the compose page asks for it back (`app::session::take_compose_stash`).
 //!
-//! The body is bounded by the compose route's own limit, and all stashes
-//! together by [`budget`], since anyone can post here without a session.
-//! A body over either is read and discarded, and nothing is kept.
+//! Only a post whose session cookie still names an account (an expired or
+//! ended session, see `Directory::session_owner`) is kept, for that account
+//! alone: a post naming no one is read, discarded and answered with
+//! `not_kept`, so strangers cannot fill the disk and no one can hand their
+//! text to the next person who signs in on a shared computer. Each account
+//! has at most `accounts::stash::MAX_PER_ACCOUNT` stashes (the oldest goes
+//! first). The body is bounded by the compose route's own limit, and all
+//! stashes together by [`budget`]. A body over either is read and
+//! discarded, and nothing is kept.
 
 use crate::body_limit::{COMPOSE_PATH, DRAIN_MAX, Limits};
 use accounts::stash::StashMeta;
@@ -41,16 +47,34 @@ fn budget(limit: u64) -> u64 {
 pub async fn keep_and_answer(state: &AppState, req: Request, owner: Option<AccountId>) -> Response {
     let (parts, body) = req.into_parts();
     let interface = interface_of(&parts.headers);
-    let kept = keep(state, &parts, body, owner).await;
+    let kept = match owner {
+        Some(owner) => keep(state, &parts, body, owner).await,
+        None => {
+            tracing::info!("compose post naming no account: not kept");
+            let limit = Limits {
+                max_message_bytes: state.web.max_message_bytes,
+            }
+            .for_path(COMPOSE_PATH);
+            crate::body_limit::drain(body, limit.saturating_add(DRAIN_MAX)).await;
+            None
+        }
+    };
+    // Kept: "sign in again and it reopens". Not kept: the text is only in
+    // the browser, and the answer says so.
+    let code = if kept.is_some() {
+        "not_signed_in"
+    } else {
+        "not_kept"
+    };
     let mut res = if accepts_html(&parts.headers) {
         let query = if kept.is_some() {
-            KEPT_FLAG
+            KEPT_FLAG.to_owned()
         } else {
-            "error=not_signed_in"
+            format!("error={code}")
         };
         Redirect::to(&format!("{}?{query}", interface.href("/login"))).into_response()
     } else {
-        let body = serde_json::json!({ "code": "not_signed_in" }).to_string();
+        let body = serde_json::json!({ "code": code }).to_string();
         (
             StatusCode::UNAUTHORIZED,
             [(header::CONTENT_TYPE, "application/json")],
@@ -85,12 +109,7 @@ fn interface_of(headers: &HeaderMap) -> Interface {
 
 /// Streams the body into a new stash; its id, or `None` when nothing was
 /// kept (too large, over budget, no content type, or a storage failure).
-async fn keep(
-    state: &AppState,
-    parts: &Parts,
-    body: Body,
-    owner: Option<AccountId>,
-) -> Option<String> {
+async fn keep(state: &AppState, parts: &Parts, body: Body, owner: AccountId) -> Option<String> {
     let limit = Limits {
         max_message_bytes: state.web.max_message_bytes,
     }
@@ -130,6 +149,7 @@ async fn keep(
                 stashes.remove(&previous)?;
             }
             stashes.remove_expired(unix_now())?;
+            stashes.make_room_for(owner)?;
             let used = stashes.total_bytes();
             if used.saturating_add(declared.unwrap_or(0)) > budget(limit) {
                 return Ok(None);
@@ -213,12 +233,16 @@ async fn keep(
     }
     let meta = StashMeta {
         created_at: unix_now(),
-        account: owner,
+        account: Some(owner),
         content_type,
     };
     match tokio::task::spawn_blocking(move || writer.commit(&meta)).await {
         Ok(Ok(id)) => {
-            tracing::info!(bytes = read, owner = ?owner.map(|a| a.0), "compose post without a session kept");
+            tracing::info!(
+                bytes = read,
+                owner = owner.0,
+                "compose post without a session kept"
+            );
             Some(id)
         }
         Ok(Err(e)) => {

@@ -425,9 +425,9 @@ async fn other_routes_keep_a_small_body_limit() {
     let (status, _, text) = send(&env.app, req).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
-    // The compose handler is not open to strangers: without a session the
-    // post is only kept for a day, within a bounded stash (tests/stash.rs),
-    // and the browser is sent to sign in.
+    // The compose handler is not open to strangers: a post naming no known
+    // session is read and dropped, and the browser is told so
+    // (tests/stash.rs has the posts that are kept).
     let body = multipart(MB / 2);
     let len = body.len();
     let (status, headers, _) = send(
@@ -441,7 +441,7 @@ async fn other_routes_keep_a_small_body_limit() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(headers[header::LOCATION], "/login?kept=1");
+    assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
 }
 
 #[tokio::test]

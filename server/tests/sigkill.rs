@@ -155,6 +155,7 @@ fn send_message(addr: &str, cookie: &str) -> Response {
     let mut body = String::new();
     for (name, value) in [
         ("op", "send"),
+        ("account", "alice@example.com"),
         ("to", "someone@remote.test"),
         ("subject", "Kill test"),
         ("body", "hello"),

@@ -2,7 +2,7 @@
 //! compose post without a valid session is kept, and handed back only to
 //! its owner after the next sign-in.
 
-use accounts::stash::{Check, MAX_AGE_SECS};
+use accounts::stash::MAX_AGE_SECS;
 use accounts::{AccountId, Directory, Stashes};
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -24,6 +24,22 @@ struct Env {
 impl Env {
     fn stashes(&self) -> Stashes {
         Stashes::new(&self.data_dir)
+    }
+
+    /// The subjects and bodies of the messages in a user's Drafts.
+    fn drafts(&self, address: &str) -> Vec<String> {
+        let account = self.directory.find_user(address).unwrap().unwrap();
+        let store = mailstore::Mailstore::open(&account.user_dir(&self.data_dir)).unwrap();
+        let page = store
+            .list("Drafts", mailstore::SortKey::Date, true, 0, 100)
+            .unwrap();
+        page.items
+            .iter()
+            .map(|m| {
+                let raw = store.raw("Drafts", m.uid).unwrap().unwrap();
+                String::from_utf8_lossy(&raw).into_owned()
+            })
+            .collect()
     }
 
     fn account(&self, address: &str) -> AccountId {
@@ -97,11 +113,14 @@ async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, HeaderMap,
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
-/// The compose form as a browser posts it.
-fn compose_body(text: &str) -> Vec<u8> {
+/// The compose form as a browser posts it, opened in `account`.
+fn compose_body_of(account: &str, text: &str, draft: Option<u32>) -> Vec<u8> {
     let mut b = Vec::new();
+    let draft = draft.map(|d| d.to_string()).unwrap_or_default();
     for (name, value) in [
         ("op", "send"),
+        ("account", account),
+        ("draft", draft.as_str()),
         ("to", "carol@example.net"),
         ("subject", "Quarterly report"),
         ("body", text),
@@ -116,6 +135,11 @@ fn compose_body(text: &str) -> Vec<u8> {
     }
     b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     b
+}
+
+/// Alice's compose form.
+fn compose_body(text: &str) -> Vec<u8> {
+    compose_body_of("alice@example.com", text, None)
 }
 
 struct Post<'a> {
@@ -197,10 +221,13 @@ fn stash_cookie_expired(headers: &HeaderMap) -> bool {
 }
 
 #[tokio::test]
-async fn a_compose_post_without_a_session_is_kept_and_reopens_after_sign_in() {
+async fn a_post_after_the_session_expired_is_restored_into_drafts_at_sign_in() {
     let env = env();
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
     let body = compose_body("Dear Carol,\r\nthe figures are in.");
-    let (status, headers, _) = send(&env.app, compose_post(plain_post(&body, &[]))).await;
+    let (status, headers, _) =
+        send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/login?kept=1");
     let raw = set_cookies(&headers, "webmail_stash").pop().unwrap();
@@ -210,14 +237,14 @@ async fn a_compose_post_without_a_session_is_kept_and_reopens_after_sign_in() {
     assert!(!raw.contains("Secure"), "plain http: {raw}");
     let (cookie, id) = stash_cookie(&headers).unwrap();
 
-    // On disk, exactly as posted, private.
+    // On disk, exactly as posted, private, and owned by alice.
     let stashes = env.stashes();
     let meta = stashes.meta(&id).unwrap().unwrap();
     assert_eq!(
         meta.content_type,
         format!("multipart/form-data; boundary={BOUNDARY}")
     );
-    assert_eq!(meta.account, None, "no session cookie: owner unknown");
+    assert_eq!(meta.account, Some(env.account("alice@example.com")));
     assert!((meta.created_at - now()).abs() < 60);
     assert_eq!(
         std::fs::read(stashes.root().join(&id).join("body")).unwrap(),
@@ -248,22 +275,24 @@ async fn a_compose_post_without_a_session_is_kept_and_reopens_after_sign_in() {
         "{page}"
     );
 
-    // Signing in goes back to compose, to restore it (not yet taken).
+    // Signing in (a POST) saves it into Drafts and opens compose on it.
+    assert!(env.drafts("alice@example.com").is_empty());
     let (status, headers, _) = send(
         &env.app,
         login_form("alice@example.com", "alice-password", "standard", &cookie),
     )
     .await;
     assert_eq!(status, StatusCode::FOUND);
-    assert_eq!(headers[header::LOCATION], "/mail/compose?restore=1");
-    assert!(!stash_cookie_expired(&headers));
-
-    // What the compose page gets back: once.
-    let alice = env.account("alice@example.com");
-    let taken = stashes.take(&id, alice, now()).unwrap().unwrap();
-    assert_eq!(taken.body, body);
-    assert_eq!(stashes.take(&id, alice, now()).unwrap(), None);
+    let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/mail/compose?draft=") && location.ends_with("&restored=1"),
+        "{location}"
+    );
+    assert!(stash_cookie_expired(&headers));
     assert!(env.stash_ids().is_empty());
+    let drafts = env.drafts("alice@example.com");
+    assert_eq!(drafts.len(), 1);
+    assert!(drafts[0].contains("the figures are in."), "{}", drafts[0]);
 
     // With the stash gone, the next sign-in is an ordinary one.
     let (_, headers, _) = send(
@@ -272,16 +301,21 @@ async fn a_compose_post_without_a_session_is_kept_and_reopens_after_sign_in() {
     )
     .await;
     assert_eq!(headers[header::LOCATION], "/mail");
-    assert!(stash_cookie_expired(&headers));
+
+    // Nothing a link can do reopens or consumes anything: the compose page
+    // is only a page.
+    assert_eq!(env.drafts("alice@example.com").len(), 1);
 }
 
 #[tokio::test]
 async fn the_basic_interface_returns_to_basic() {
     let env = env();
-    let body = compose_body("plain and simple");
+    let session = env.expired_session("bob@example.com");
+    let session_cookies = [session.as_str()];
+    let body = compose_body_of("bob@example.com", "plain and simple", None);
     let post = Post {
         referer: "http://localhost/basic/mail/compose?reply=3",
-        ..plain_post(&body, &[])
+        ..plain_post(&body, &session_cookies)
     };
     let (status, headers, _) = send(&env.app, compose_post(post)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -292,15 +326,21 @@ async fn the_basic_interface_returns_to_basic() {
         login_form("bob@example.com", "bob-password", "basic", &cookie),
     )
     .await;
-    assert_eq!(headers[header::LOCATION], "/basic/mail/compose?restore=1");
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert!(
+        location.starts_with("/basic/mail/compose?draft="),
+        "{location}"
+    );
 }
 
 #[tokio::test]
 async fn an_expired_session_names_the_owner_and_no_one_else_gets_the_text() {
     let env = env();
     let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
     let body = compose_body("Alice's private words");
-    let (status, headers, _) = send(&env.app, compose_post(plain_post(&body, &[&session]))).await;
+    let (status, headers, _) =
+        send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/login?kept=1");
     let (cookie, id) = stash_cookie(&headers).unwrap();
@@ -321,6 +361,7 @@ async fn an_expired_session_names_the_owner_and_no_one_else_gets_the_text() {
     assert_eq!(headers[header::LOCATION], "/mail");
     assert!(stash_cookie_expired(&headers));
     assert!(env.stash_ids().is_empty());
+    assert!(env.drafts("bob@example.com").is_empty());
 
     // Alice, too late, finds nothing.
     let (_, headers, _) = send(
@@ -329,32 +370,183 @@ async fn an_expired_session_names_the_owner_and_no_one_else_gets_the_text() {
     )
     .await;
     assert_eq!(headers[header::LOCATION], "/mail");
+    assert!(env.drafts("alice@example.com").is_empty());
 
-    // Kept again, her own sign-in restores it.
-    let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &[&session]))).await;
-    let (cookie, id) = stash_cookie(&headers).unwrap();
-    let (_, headers, _) = send(
-        &env.app,
-        login_form("alice@example.com", "alice-password", "standard", &cookie),
-    )
-    .await;
-    assert_eq!(headers[header::LOCATION], "/mail/compose?restore=1");
-    assert_eq!(
-        env.stashes().check(&id, alice, now()).unwrap(),
-        Check::Restorable
-    );
+    // A stash taken directly is handed to no one else either.
+    let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
+    let (_, id) = stash_cookie(&headers).unwrap();
     let bob = env.account("bob@example.com");
     assert_eq!(env.stashes().take(&id, bob, now()).unwrap(), None);
     assert!(env.stash_ids().is_empty());
 }
 
 #[tokio::test]
+async fn a_post_naming_no_account_is_not_kept_and_says_so() {
+    let env = env();
+    let body = compose_body("written by someone who signed out");
+    for cookies in [&[][..], &["webmail_session=nope"][..]] {
+        // A plain form: to the sign-in page, with the words for it.
+        let (status, headers, _) = send(&env.app, compose_post(plain_post(&body, cookies))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
+        assert!(stash_cookie(&headers).is_none());
+        // The hydrated app: a 401 that says nothing was kept.
+        let post = Post {
+            plain_form: false,
+            ..plain_post(&body, cookies)
+        };
+        let (status, headers, text) = send(&env.app, compose_post(post)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(text.contains("not_kept"), "{text}");
+        assert!(stash_cookie(&headers).is_none());
+    }
+    assert!(env.stash_ids().is_empty());
+    let (_, _, page) = send(
+        &env.app,
+        Request::get("/login?error=not_kept")
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("could not be saved"), "{page}");
+}
+
+/// Carol signs out with a compose tab still open; Alice signs in on the
+/// same computer. Neither Carol's late post nor her open form reaches
+/// Alice's account, and Alice's own draft with the same number stays.
+#[tokio::test]
+async fn a_shared_computer_keeps_each_account_to_itself() {
+    let env = env();
+    env.directory
+        .add_user("carol@example.com", "carol-password")
+        .unwrap();
+    // Alice has drafts of her own.
+    let alice_dir = env
+        .directory
+        .find_user("alice@example.com")
+        .unwrap()
+        .unwrap()
+        .user_dir(&env.data_dir);
+    let store = mailstore::Mailstore::open(&alice_dir).unwrap();
+    let mut alice_drafts = Vec::new();
+    for n in 1..=2 {
+        let msg =
+            format!("From: alice@example.com\r\nSubject: Alice draft {n}\r\n\r\nmine {n}\r\n");
+        alice_drafts.push(
+            store
+                .append("Drafts", msg.as_bytes(), &[mailstore::Flag::Draft], None)
+                .unwrap(),
+        );
+    }
+    drop(store);
+
+    // Carol signs in, then out; her compose tab posts afterwards (no
+    // session cookie any more): not kept, nothing for anyone.
+    let (_, headers, _) = send(
+        &env.app,
+        login_form("carol@example.com", "carol-password", "standard", ""),
+    )
+    .await;
+    let carol_cookie = set_cookies(&headers, "webmail_session")
+        .pop()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let logout = Request::post("/api/logout")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, &carol_cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, _) = send(&env.app, logout).await;
+    assert!(
+        set_cookies(&headers, "webmail_session")
+            .iter()
+            .any(|c| c.contains("Max-Age=0"))
+    );
+    let carols = compose_body_of("carol@example.com", "Carol's secret", Some(alice_drafts[1]));
+    let (_, headers, _) = send(&env.app, compose_post(plain_post(&carols, &[]))).await;
+    assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
+    assert!(env.stash_ids().is_empty());
+
+    // Alice signs in on that browser: her mail, nothing of Carol's.
+    let (_, headers, _) = send(
+        &env.app,
+        login_form("alice@example.com", "alice-password", "standard", ""),
+    )
+    .await;
+    assert_eq!(headers[header::LOCATION], "/mail");
+    let alice_cookie = set_cookies(&headers, "webmail_session")
+        .pop()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Carol's open form posts again, now with Alice's session: refused,
+    // and the draft number it carries touches nothing of Alice's.
+    let alice_cookies = [alice_cookie.as_str()];
+    for plain_form in [true, false] {
+        let post = Post {
+            plain_form,
+            ..plain_post(&carols, &alice_cookies)
+        };
+        let (status, headers, text) = send(&env.app, compose_post(post)).await;
+        if plain_form {
+            assert_eq!(status, StatusCode::FOUND, "{text}");
+            let location = headers[header::LOCATION].to_str().unwrap();
+            assert!(location.contains("error=other_account"), "{location}");
+        } else {
+            assert_eq!(status, StatusCode::CONFLICT, "{text}");
+            assert!(text.contains("other_account"), "{text}");
+        }
+    }
+    let drafts = env.drafts("alice@example.com");
+    assert_eq!(drafts.len(), 2, "{drafts:?}");
+    assert!(drafts.iter().all(|d| !d.contains("Carol's secret")));
+    assert!(drafts.iter().any(|d| d.contains("Alice draft 2")));
+    assert!(env.drafts("carol@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn one_account_cannot_fill_the_stash() {
+    let env = env();
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
+    // Posts from several browsers (no stash cookie to replace).
+    for n in 0..5 {
+        let body = compose_body(&format!("attempt {n}"));
+        let (_, headers, _) =
+            send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
+        assert!(stash_cookie(&headers).is_some(), "{n}");
+    }
+    assert_eq!(env.stash_ids().len(), accounts::stash::MAX_PER_ACCOUNT);
+    // The newest are the ones kept.
+    let mut kept: Vec<Vec<u8>> = env
+        .stash_ids()
+        .iter()
+        .map(|id| std::fs::read(env.stashes().root().join(id).join("body")).unwrap())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec![compose_body("attempt 3"), compose_body("attempt 4")]
+    );
+}
+
+#[tokio::test]
 async fn the_hydrated_app_gets_its_401_and_the_text_is_kept() {
     let env = env();
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
     let body = compose_body("typed in the standard interface");
     let post = Post {
         plain_form: false,
-        ..plain_post(&body, &[])
+        ..plain_post(&body, &session_cookies)
     };
     let (status, headers, text) = send(&env.app, compose_post(post)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -364,7 +556,7 @@ async fn the_hydrated_app_gets_its_401_and_the_text_is_kept() {
 
     // An autosave after it replaces it: the browser keeps one stash.
     let body2 = compose_body("typed in the standard interface, and more");
-    let cookies = [cookie.as_str()];
+    let cookies = [cookie.as_str(), session.as_str()];
     let post = Post {
         plain_form: false,
         ..plain_post(&body2, &cookies)
@@ -379,29 +571,27 @@ async fn the_hydrated_app_gets_its_401_and_the_text_is_kept() {
         login_form("alice@example.com", "alice-password", "standard", &cookie),
     )
     .await;
-    assert_eq!(headers[header::LOCATION], "/mail/compose?restore=1");
-    let alice = env.account("alice@example.com");
-    assert_eq!(
-        env.stashes()
-            .take(&id2, alice, now())
-            .unwrap()
-            .unwrap()
-            .body,
-        body2
-    );
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/mail/compose?draft="), "{location}");
+    let drafts = env.drafts("alice@example.com");
+    assert_eq!(drafts.len(), 1);
+    assert!(drafts[0].contains("and more"), "{}", drafts[0]);
 }
 
 #[tokio::test]
 async fn a_body_over_the_compose_limit_is_not_kept() {
     // 1 MB messages: the compose route takes up to 2 MB + 16 MB of form.
     let env = env_with(1);
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
     let limit = (2 + 16) << 20;
     let big = vec![b'x'; limit + 1];
 
     // Declared too long.
-    let (status, headers, _) = send(&env.app, compose_post(plain_post(&big, &[]))).await;
+    let (status, headers, _) =
+        send(&env.app, compose_post(plain_post(&big, &session_cookies))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(headers[header::LOCATION], "/login?error=not_signed_in");
+    assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
     assert!(stash_cookie(&headers).is_none());
 
     // Streamed without a length, found too long on the way.
@@ -410,11 +600,11 @@ async fn a_body_over_the_compose_limit_is_not_kept() {
     let post = Post {
         body: Body::from_stream(futures_util::stream::iter(chunks)),
         length: None,
-        ..plain_post(b"", &[])
+        ..plain_post(b"", &session_cookies)
     };
     let (status, headers, _) = send(&env.app, compose_post(post)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(headers[header::LOCATION], "/login?error=not_signed_in");
+    assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
     assert!(stash_cookie(&headers).is_none());
     assert!(env.stash_ids().is_empty(), "{:?}", env.stash_ids());
     assert_eq!(env.stashes().total_bytes(), 0);
@@ -426,7 +616,7 @@ async fn a_body_over_the_compose_limit_is_not_kept() {
     let post = Post {
         body: Body::from_stream(futures_util::stream::iter(chunks)),
         length: None,
-        ..plain_post(b"", &[])
+        ..plain_post(b"", &session_cookies)
     };
     let (_, headers, _) = send(&env.app, compose_post(post)).await;
     let (_, id) = stash_cookie(&headers).unwrap();
@@ -442,6 +632,8 @@ async fn a_body_over_the_compose_limit_is_not_kept() {
 #[tokio::test]
 async fn garbage_cookies_and_files_are_ignored_safely() {
     let env = env();
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
     // Cookies naming no stash, or trying to name a path.
     for value in [
         "",
@@ -469,7 +661,8 @@ async fn garbage_cookies_and_files_are_ignored_safely() {
     // A stash whose metadata was damaged, or is missing.
     for damage in [Some("{\"created_at\":"), Some("[]"), None] {
         let body = compose_body("soon damaged");
-        let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &[]))).await;
+        let (_, headers, _) =
+            send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
         let (cookie, id) = stash_cookie(&headers).unwrap();
         let meta = env.stashes().root().join(&id).join("meta.json");
         match damage {
@@ -487,28 +680,37 @@ async fn garbage_cookies_and_files_are_ignored_safely() {
         assert!(env.stash_ids().is_empty(), "{damage:?}");
     }
 
-    // A stash older than a day is not restored.
-    let mut w = env.stashes().begin().unwrap();
-    w.write(b"old").unwrap();
-    let id = w
-        .commit(&accounts::stash::StashMeta {
-            created_at: now() - MAX_AGE_SECS - 1,
-            account: None,
-            content_type: "multipart/form-data; boundary=x".into(),
-        })
-        .unwrap();
-    let (_, headers, _) = send(
-        &env.app,
-        login_form(
-            "alice@example.com",
-            "alice-password",
-            "standard",
-            &format!("webmail_stash={id}"),
+    // A stash older than a day, or without an owner, is not restored.
+    for (created_at, account) in [
+        (
+            now() - MAX_AGE_SECS - 1,
+            Some(env.account("alice@example.com")),
         ),
-    )
-    .await;
-    assert_eq!(headers[header::LOCATION], "/mail");
-    assert!(env.stash_ids().is_empty());
+        (now(), None),
+    ] {
+        let mut w = env.stashes().begin().unwrap();
+        w.write(&compose_body("old or ownerless")).unwrap();
+        let id = w
+            .commit(&accounts::stash::StashMeta {
+                created_at,
+                account,
+                content_type: format!("multipart/form-data; boundary={BOUNDARY}"),
+            })
+            .unwrap();
+        let (_, headers, _) = send(
+            &env.app,
+            login_form(
+                "alice@example.com",
+                "alice-password",
+                "standard",
+                &format!("webmail_stash={id}"),
+            ),
+        )
+        .await;
+        assert_eq!(headers[header::LOCATION], "/mail");
+        assert!(env.stash_ids().is_empty());
+    }
+    assert!(env.drafts("alice@example.com").is_empty());
 }
 
 #[tokio::test]

@@ -168,6 +168,15 @@ impl Autosave {
                         ));
                         a.signed_out.set(true);
                     }
+                    Err(crate::error::AppError::NotKept) => {
+                        // Nothing on the server: the text is only on this
+                        // page, which must stay open.
+                        a.problem.set(Some(
+                            "You are signed out and what you typed could not be saved on the server. Copy it now; sign in in a new tab to keep this page open."
+                                .to_owned(),
+                        ));
+                        a.signed_out.set(false);
+                    }
                     Err(e) => a.problem.set(Some(format!(
                         "The draft could not be saved: {e} What you typed is still here."
                     ))),

@@ -36,7 +36,6 @@ pub fn ComposePage() -> impl IntoView {
                 to: m.get("to").unwrap_or_default(),
                 spell: m.get("spell").is_some(),
                 check_addresses: m.get("check").is_some(),
-                restore: m.get("restore").is_some(),
                 basic: ui == Interface::Basic,
             }
         })
@@ -45,6 +44,7 @@ pub fn ComposePage() -> impl IntoView {
         params.with(|m| {
             (
                 m.get("saved").is_some(),
+                m.get("restored").is_some(),
                 AppError::from_params(|k| m.get(k)),
             )
         })
@@ -56,14 +56,17 @@ pub fn ComposePage() -> impl IntoView {
             view! {
                 <Suspense fallback=|| view! { <p class="loading" role="status">"Opening the editor…"</p> }>
                     {move || Suspend::new(async move {
-                        let (saved, error) = outcome.get();
+                        let (saved, restored, error) = outcome.get();
                         match state.await {
-                            Ok(s) => view! { <ComposeForm s ui saved error /> }.into_any(),
-                            Err(e) => view! {
+                            Ok(s) => view! { <ComposeForm s ui saved restored error /> }.into_any(),
+                            Err(e) => {
+                                crate::error::set_status(&e);
+                                view! {
                                 <h1>"New message"</h1>
                                 <p role="alert" class="error">{e.to_string()}</p>
                                 <p><a href=ui.href("/mail/compose")>"Start a new message"</a></p>
-                            }.into_any(),
+                            }.into_any()
+                            },
                         }
                     })}
                 </Suspense>
@@ -86,6 +89,7 @@ fn ComposeForm(
     s: ComposeState,
     ui: Interface,
     saved: bool,
+    restored: bool,
     error: Option<AppError>,
 ) -> impl IntoView {
     let d = s.draft.clone();
@@ -156,6 +160,11 @@ fn ComposeForm(
         <section class="compose" aria-labelledby="compose-title">
             <h1 id="compose-title">{heading}</h1>
             {error.map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
+            {restored.then(|| view! {
+                <p role="status" class="notice">
+                    "This is the message you were writing when your session ended. It is saved in Drafts."
+                </p>
+            })}
             {(!problems.is_empty()).then(|| view! {
                 <ul class="problems" aria-label="Address problems">
                     {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
@@ -190,6 +199,7 @@ fn ComposeForm(
                     "Save"
                 </button>
                 <input type="hidden" name="interface" value=ui.as_str() />
+                <input type="hidden" name="account" value=s.account.clone() />
                 <input type="hidden" name="draft" value=move || draft_uid.get().map(|u| u.to_string()).unwrap_or_default() />
                 <input type="hidden" name="in_reply_to" value=d.in_reply_to.clone().unwrap_or_default() />
                 <input type="hidden" name="references" value=d.references.join(" ") />

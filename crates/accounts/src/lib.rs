@@ -43,6 +43,7 @@
 
 mod domain;
 mod login;
+pub use login::{ACCOUNT_FACTOR, KNOWN_FOR_SECS};
 mod password;
 mod prefs;
 mod schema;
@@ -189,8 +190,11 @@ pub struct Policy {
     /// How long a session lives without use, in seconds (default 14 days).
     /// Using a session extends it.
     pub session_ttl_secs: i64,
-    /// Failed sign-ins for one address within the window before further
-    /// attempts are refused (default 5; 0 turns this limit off).
+    /// Failed sign-ins for one address from one client before each further
+    /// attempt from it waits twice as long as the last (1 minute up to an
+    /// hour); [`ACCOUNT_FACTOR`] times as many from all clients within the
+    /// window pause clients that never signed in to the address (default 5;
+    /// 0 turns both off).
     pub max_failures_per_account: u32,
     /// Failed sign-ins from one client (IPv4 address or IPv6 /64) within the
     /// window before further attempts are refused (default 20; 0 turns this

@@ -1,10 +1,25 @@
 //! Sign-in: password checks and persistent rate limits.
 //!
+//! Guessing must stay expensive without giving strangers a button that
+//! locks the owner out. Failures are counted three ways:
+//! - **this address from this client**: after
+//!   [`Policy::max_failures_per_account`] failures in a day, each further
+//!   attempt waits twice as long as the one before (1 minute, 2, 4 … at
+//!   most an hour): a guesser from one place gets a handful of tries a day;
+//! - **this client, any address** ([`Policy::max_failures_per_client`] in
+//!   the window): a client spraying many accounts is paused;
+//! - **this address, any client** ([`ACCOUNT_FACTOR`] times the per-account
+//!   limit in the window): a distributed guesser is paused too, but only
+//!   clients that never signed in to the account are held by it. A *known
+//!   client* (one that signed in to the address within [`KNOWN_FOR_SECS`])
+//!   with the right password still gets in.
+//!
 //! An attempt first passes the rate limits, then is recorded as a failure,
 //! and only then is the password checked (outside the connection lock). A
-//! correct password deletes the account's failures, including this attempt's
-//! row. Recording first means that a burst of concurrent guesses counts in
-//! full instead of racing past the limit.
+//! correct password deletes this client's failures for the address (not
+//! other clients'), including this attempt's row, and makes the client
+//! known. Recording first means that a burst of concurrent guesses counts
+//! in full instead of racing past the limit.
 
 use std::net::IpAddr;
 
@@ -17,6 +32,22 @@ const PRUNE_INTERVAL_SECS: i64 = 300;
 
 /// The longest address kept in the failure table; longer input is cut.
 const MAX_KEY_LEN: usize = 320;
+
+/// How many times the per-account limit failures of one address, from all
+/// clients together within the window, pause the clients it does not know.
+pub const ACCOUNT_FACTOR: u32 = 10;
+
+/// How long a client that signed in stays known to the address.
+pub const KNOWN_FOR_SECS: i64 = 90 * 24 * 60 * 60;
+
+/// Over how long the failures of one address from one client are counted.
+const PAIR_HORIZON_SECS: i64 = 24 * 60 * 60;
+
+/// The first pause of one address from one client, doubled per failure.
+const PAIR_FIRST_PAUSE_SECS: i64 = 60;
+
+/// The longest pause of one address from one client.
+const PAIR_MAX_PAUSE_SECS: i64 = 60 * 60;
 
 impl Directory {
     /// Checks an address and password from `client`. See [`Login`] for the
@@ -49,25 +80,43 @@ impl Directory {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let since = now - policy.failure_window_secs;
-            let waits = [
-                retry_after(
-                    &tx,
-                    Column::Address,
-                    &key,
-                    since,
-                    policy.max_failures_per_account,
-                )?,
+            let window = policy.failure_window_secs;
+            let known = is_known(&tx, &key, &client, now)?;
+            let mut until = Vec::new();
+            until.extend(pair_pause(
+                &tx,
+                &key,
+                &client,
+                now,
+                policy.max_failures_per_account,
+            )?);
+            until.extend(
                 retry_after(
                     &tx,
                     Column::Client,
                     &client,
                     since,
                     policy.max_failures_per_client,
-                )?,
-            ];
-            if let Some(oldest) = waits.into_iter().flatten().max() {
-                let retry_after_secs = (oldest + policy.failure_window_secs - now).max(1);
-                tracing::warn!(address = shown, client = %client, retry_after_secs, "sign-in rate limited");
+                )?
+                .map(|oldest| oldest + window),
+            );
+            if !known {
+                until.extend(
+                    retry_after(
+                        &tx,
+                        Column::Address,
+                        &key,
+                        since,
+                        policy
+                            .max_failures_per_account
+                            .saturating_mul(ACCOUNT_FACTOR),
+                    )?
+                    .map(|oldest| oldest + window),
+                );
+            }
+            if let Some(until) = until.into_iter().max().filter(|u| *u > now) {
+                let retry_after_secs = (until - now).max(1);
+                tracing::warn!(address = shown, client = %client, known, retry_after_secs, "sign-in rate limited");
                 return Ok(Login::RateLimited { retry_after_secs });
             }
             tx.execute(
@@ -102,8 +151,13 @@ impl Directory {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
-                "DELETE FROM login_failures WHERE address = ?1 OR id = ?2",
-                params![key, attempt],
+                "DELETE FROM login_failures WHERE (address = ?1 AND client = ?2) OR id = ?3",
+                params![key, client, attempt],
+            )?;
+            tx.execute(
+                "INSERT INTO known_clients (address, client, last_ok_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (address, client) DO UPDATE SET last_ok_at = excluded.last_ok_at",
+                params![key, client, now],
             )?;
             tx.commit()?;
         }
@@ -123,6 +177,50 @@ fn failure_key(address: &str) -> String {
         Some((cut, _)) => lower[..cut].to_owned(),
         None => lower,
     }
+}
+
+/// Whether `client` signed in to `address` within [`KNOWN_FOR_SECS`].
+fn is_known(conn: &Connection, address: &str, client: &str, now: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM known_clients WHERE address = ?1 AND client = ?2 AND last_ok_at > ?3",
+        )?
+        .query_row(params![address, client, now - KNOWN_FOR_SECS], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The pause after the failures of `address` from `client`: once there are
+/// `max` or more within [`PAIR_HORIZON_SECS`], the time the next attempt
+/// may come, doubling from [`PAIR_FIRST_PAUSE_SECS`] per failure beyond
+/// `max - 1`, at most [`PAIR_MAX_PAUSE_SECS`] after the latest. A `max` of
+/// 0 disables it.
+fn pair_pause(
+    conn: &Connection,
+    address: &str,
+    client: &str,
+    now: i64,
+    max: u32,
+) -> Result<Option<i64>> {
+    if max == 0 {
+        return Ok(None);
+    }
+    let (count, latest): (i64, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT count(*), max(at) FROM login_failures \
+             WHERE address = ?1 AND client = ?2 AND at > ?3",
+        )?
+        .query_row(params![address, client, now - PAIR_HORIZON_SECS], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let beyond = count - i64::from(max);
+    let Some(latest) = latest.filter(|_| beyond >= 0) else {
+        return Ok(None);
+    };
+    let pause = PAIR_FIRST_PAUSE_SECS
+        .saturating_mul(1i64 << beyond.clamp(0, 20))
+        .min(PAIR_MAX_PAUSE_SECS);
+    Ok(Some(latest + pause))
 }
 
 /// Which column of `login_failures` a limit counts.
@@ -162,7 +260,8 @@ fn retry_after(
 }
 
 impl Db {
-    /// Deletes failures older than the window and sessions expired for
+    /// Deletes failures older than they are counted, clients no longer
+    /// known, and sessions expired for
     /// longer than [`crate::session::EXPIRED_KEPT_SECS`], at most once every
     /// few minutes.
     pub(crate) fn prune_if_due(&mut self, now: i64, policy: &Policy) -> Result<()> {
@@ -174,7 +273,11 @@ impl Db {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let failures = tx.execute(
             "DELETE FROM login_failures WHERE at <= ?1",
-            [now - policy.failure_window_secs],
+            [now - policy.failure_window_secs.max(PAIR_HORIZON_SECS)],
+        )?;
+        tx.execute(
+            "DELETE FROM known_clients WHERE last_ok_at <= ?1",
+            [now - KNOWN_FOR_SECS],
         )?;
         let sessions = tx.execute(
             "DELETE FROM sessions WHERE expires_at <= ?1",

@@ -75,6 +75,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, list, address)
     ) WITHOUT ROWID;
     ",
+    // 4: clients (IPv4 address or IPv6 /64) that signed in to an account:
+    // they keep signing in while strangers' failures hold the account.
+    "
+    CREATE TABLE known_clients (
+        address TEXT NOT NULL,
+        client TEXT NOT NULL,
+        last_ok_at INTEGER NOT NULL,
+        PRIMARY KEY (address, client)
+    ) WITHOUT ROWID;
+    CREATE INDEX login_failures_pair ON login_failures(address, client, at);
+    ",
 ];
 
 /// The schema version this build creates and understands.

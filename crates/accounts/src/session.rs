@@ -11,10 +11,11 @@ use crate::{AccountId, Directory, Error, NewSession, Result, Session, now};
 /// Random bytes in a token.
 const TOKEN_BYTES: usize = 32;
 
-/// How long the row of an expired session is kept (it grants nothing), so
-/// that a form posted after the expiry can still be attributed to its
-/// account by [`Directory::session_owner`]: as long as a stash lives.
-pub const EXPIRED_KEPT_SECS: i64 = crate::stash::MAX_AGE_SECS;
+/// How long the row of an expired or ended session is kept (it grants
+/// nothing), so that a form posted after the expiry can still be attributed
+/// to its account by [`Directory::session_owner`]: a tab left open for weeks
+/// still names its owner.
+pub const EXPIRED_KEPT_SECS: i64 = 30 * 24 * 60 * 60;
 
 impl Directory {
     /// Starts a session for an account and returns its token, which is not
@@ -145,7 +146,7 @@ impl Directory {
     }
 
     /// Ends one session (signing out). Ending an unknown session is not an
-    /// error.
+    /// error. The row stays, expired, for [`Directory::session_owner`].
     pub fn end_session(&self, token: &str) -> Result<()> {
         if !well_formed(token) {
             return Ok(());
@@ -155,20 +156,25 @@ impl Directory {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "DELETE FROM sessions WHERE token_hash = ?1",
-            [token_hash(token)],
+            "UPDATE sessions SET expires_at = min(expires_at, ?2) WHERE token_hash = ?1",
+            params![token_hash(token), now() - 1],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Ends every session of an account (signing out everywhere).
+    /// Ends every session of an account (signing out everywhere). The rows
+    /// stay, expired, for [`Directory::session_owner`].
     pub fn end_all_sessions(&self, id: AccountId) -> Result<()> {
         let mut db = self.lock();
         let tx = db
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ended = tx.execute("DELETE FROM sessions WHERE account_id = ?1", [id.0])?;
+        let ended = tx.execute(
+            "UPDATE sessions SET expires_at = min(expires_at, ?2) \
+             WHERE account_id = ?1 AND expires_at > ?2",
+            params![id.0, now() - 1],
+        )?;
         tx.commit()?;
         tracing::info!(account = id.0, ended, "all sessions ended");
         Ok(())

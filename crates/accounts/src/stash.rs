@@ -1,7 +1,8 @@
 //! The stash: a form body posted after its session ended, kept on disk so
 //! that nothing typed is lost. It is handed back once, after the next
-//! sign-in, and only to the account whose session ended (or to whoever signs
-//! in next on that browser when the ended session was no longer known).
+//! sign-in, and only to the account whose session ended. A stash without a
+//! known owner is never handed to anyone: on a shared computer, the next
+//! person to sign in must not get what the previous one wrote.
 //!
 //! Layout, under `<data_dir>/stash/` (0700):
 //!
@@ -36,6 +37,10 @@ const ID_BYTES: usize = 16;
 
 /// Prefix of a stash still being written.
 const TMP_PREFIX: &str = "tmp-";
+
+/// The most stashes one account may have at a time; a newer one replaces
+/// the oldest.
+pub const MAX_PER_ACCOUNT: usize = 2;
 
 /// What is known about a stash besides its body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +173,8 @@ impl Stashes {
     }
 
     /// Whether `account`, just signed in, may have stash `id` back. A stash
-    /// of another account is deleted; so is anything expired or unreadable.
+    /// of another account, or of no known account, is deleted; so is
+    /// anything expired or unreadable.
     pub fn check(&self, id: &str, account: AccountId, now: i64) -> Result<Check> {
         let Some(dir) = self.dir(id) else {
             return Ok(Check::Missing);
@@ -180,7 +186,7 @@ impl Stashes {
                 return Ok(Check::Missing);
             }
         };
-        if meta.account.is_some_and(|owner| owner != account) {
+        if meta.account != Some(account) {
             remove_dir(&dir)?;
             tracing::info!(%id, "stash of another account removed at sign-in");
             return Ok(Check::Removed);
@@ -267,6 +273,29 @@ impl Stashes {
             tracing::info!(removed, "expired stashes removed");
         }
         Ok(removed)
+    }
+
+    /// Makes room for one more stash of `account`: its oldest stashes are
+    /// deleted until fewer than [`MAX_PER_ACCOUNT`] are left. Returns how
+    /// many were deleted.
+    pub fn make_room_for(&self, account: AccountId) -> Result<usize> {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return Ok(0);
+        };
+        let mut own: Vec<(i64, PathBuf)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let meta = self.meta(&name).ok()??;
+                (meta.account == Some(account)).then(|| (meta.created_at, e.path()))
+            })
+            .collect();
+        own.sort();
+        let excess = (own.len() + 1).saturating_sub(MAX_PER_ACCOUNT);
+        for (_, path) in own.iter().take(excess) {
+            remove_dir(path)?;
+        }
+        Ok(excess)
     }
 
     /// The bytes held by all stashes, finished or not.
@@ -470,9 +499,12 @@ mod tests {
         assert_eq!(s.check(&id, AccountId(2), T).unwrap(), Check::Removed);
         assert_eq!(s.take(&id, AccountId(1), T).unwrap(), None);
 
-        // No known owner: whoever signs in next on that browser.
+        // No known owner: no one gets it (the next person on a shared
+        // computer is not the one who wrote it), and it is deleted.
         let id = stash(&s, b"x", None, T);
-        assert_eq!(s.take(&id, AccountId(7), T).unwrap().unwrap().body, b"x");
+        assert_eq!(s.check(&id, AccountId(7), T).unwrap(), Check::Removed);
+        assert_eq!(s.take(&id, AccountId(7), T).unwrap(), None);
+        assert!(!s.root().join(&id).exists());
 
         // Expired: gone.
         let id = stash(&s, b"old", Some(1), T);
@@ -537,6 +569,24 @@ mod tests {
         assert_eq!(empty.check(&id, AccountId(1), T).unwrap(), Check::Missing);
         assert_eq!(empty.remove_expired(T).unwrap(), 0);
         assert_eq!(empty.total_bytes(), 0);
+    }
+
+    #[test]
+    fn an_account_keeps_its_newest_stashes_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Stashes::new(tmp.path());
+        assert_eq!(s.make_room_for(AccountId(1)).unwrap(), 0);
+        let oldest = stash(&s, b"1", Some(1), T);
+        let other = stash(&s, b"other", Some(2), T - 100);
+        let middle = stash(&s, b"2", Some(1), T + 1);
+        // One more of account 1 may come: the oldest of its two goes.
+        assert_eq!(s.make_room_for(AccountId(1)).unwrap(), 1);
+        let newest = stash(&s, b"3", Some(1), T + 2);
+        assert!(!s.root().join(&oldest).exists());
+        for kept in [&other, &middle, &newest] {
+            assert!(s.root().join(kept).exists());
+        }
+        assert_eq!(s.make_room_for(AccountId(3)).unwrap(), 0);
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn open_creates_folder_schema_and_wal() {
     let dir = Directory::open(&path).unwrap();
     dir.check().unwrap();
     assert!(path.is_file());
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
 
     let raw = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = raw
@@ -105,6 +105,7 @@ fn open_creates_folder_schema_and_wal() {
         [
             "accounts",
             "domains",
+            "known_clients",
             "login_failures",
             "prefs",
             "sender_lists",
@@ -140,7 +141,7 @@ fn newer_schema_is_refused() {
             err,
             Error::SchemaTooNew {
                 found: 99,
-                supported: 3
+                supported: SCHEMA_VERSION
             }
         ),
         "{err:?}"
@@ -340,77 +341,155 @@ fn failures_are_recorded_without_passwords() {
 }
 
 #[test]
-fn rate_limit_per_account() {
+fn one_client_guessing_one_address_waits_longer_each_time() {
     let f = Fixture::new();
     f.alice();
     let a = "alice@example.com";
+    let guesser = ip("203.0.113.5");
     for i in 0..5 {
-        // Spread over several clients: the account limit is per address.
-        let client = ip(&format!("192.0.2.{i}"));
         assert_eq!(
-            f.dir.authenticate_at(a, "wrong", client, T + i).unwrap(),
+            f.dir.authenticate_at(a, "wrong", guesser, T + i).unwrap(),
             Login::BadCredentials
         );
     }
-    // Limited even with the right password, from a new client, in any case.
+    // Paused a minute after the fifth failure, even with the right
+    // password, in any case of the address.
     assert_eq!(
-        f.dir
-            .authenticate_at(a, PW, ip("198.51.100.9"), T + 10)
-            .unwrap(),
+        f.dir.authenticate_at(a, PW, guesser, T + 10).unwrap(),
         Login::RateLimited {
-            retry_after_secs: 890
+            retry_after_secs: 54
         }
     );
     assert_eq!(
         f.dir
-            .authenticate_at("ALICE@example.com", PW, ip("198.51.100.9"), T + 899)
+            .authenticate_at("ALICE@example.com", PW, guesser, T + 63)
             .unwrap(),
         Login::RateLimited {
             retry_after_secs: 1
         }
     );
-    // Refused attempts do not extend the lock-out.
+    // Refused attempts are not counted and do not extend the pause.
     assert_eq!(f.count("SELECT count(*) FROM login_failures"), 5);
-    // At T + 900 the first failure has left the window.
+    // Each further failure doubles the pause: 2, 4, 8 … minutes, at most an
+    // hour.
+    let mut at = T + 4;
+    for pause in [60, 120, 240, 480, 960, 1920, 3600, 3600] {
+        at += pause;
+        assert!(
+            matches!(
+                f.dir.authenticate_at(a, PW, guesser, at - 1).unwrap(),
+                Login::RateLimited { .. }
+            ),
+            "{pause}"
+        );
+        assert_eq!(
+            f.dir.authenticate_at(a, "wrong", guesser, at).unwrap(),
+            Login::BadCredentials,
+            "{pause}"
+        );
+    }
+    // Meanwhile the owner, from anywhere else, signs in as usual.
     assert!(matches!(
         f.dir
-            .authenticate_at(a, PW, ip("198.51.100.9"), T + 900)
+            .authenticate_at(a, PW, ip("198.51.100.9"), at)
             .unwrap(),
         Login::Ok(_)
     ));
-    // Success clears the account's failures: four more are allowed again.
-    assert_eq!(f.count("SELECT count(*) FROM login_failures"), 0);
+    // And the owner's success does not reset the guesser's count.
+    assert!(matches!(
+        f.dir.authenticate_at(a, PW, guesser, at + 1).unwrap(),
+        Login::RateLimited { .. }
+    ));
+    // The right password once the pause is over: in, and the count cleared.
+    assert!(matches!(
+        f.dir.authenticate_at(a, PW, guesser, at + 3600).unwrap(),
+        Login::Ok(_)
+    ));
     for i in 0..4 {
         assert_eq!(
             f.dir
-                .authenticate_at(a, "wrong", ip("192.0.2.1"), T + 901 + i)
+                .authenticate_at(a, "wrong", guesser, at + 3601 + i)
                 .unwrap(),
             Login::BadCredentials
         );
     }
-    assert!(matches!(
-        f.dir
-            .authenticate_at(a, PW, ip("192.0.2.1"), T + 910)
-            .unwrap(),
-        Login::Ok(_)
-    ));
 }
 
 #[test]
-fn rate_limit_per_account_applies_to_unknown_users() {
+fn strangers_cannot_lock_the_owner_out() {
     let f = Fixture::new();
-    for i in 0..5 {
+    f.alice();
+    let a = "alice@example.com";
+    let home = ip("192.0.2.200");
+    let long_ago = ip("192.0.2.201");
+    // The owner signed in from long_ago once, months ago, and from home
+    // recently.
+    assert!(matches!(
         f.dir
-            .authenticate_at("ghost@example.com", "x", ip(&format!("192.0.2.{i}")), T)
-            .unwrap();
+            .authenticate_at(a, PW, long_ago, T - KNOWN_FOR_SECS - 1)
+            .unwrap(),
+        Login::Ok(_)
+    ));
+    assert!(matches!(
+        f.dir.authenticate_at(a, PW, home, T - 3600).unwrap(),
+        Login::Ok(_)
+    ));
+    // Many clients guess, a few times each: 50 failures in the window.
+    let limit = 5 * ACCOUNT_FACTOR;
+    for i in 0..limit {
+        let client = ip(&format!("203.0.{}.{}", i / 4, i % 4));
+        assert_eq!(
+            f.dir
+                .authenticate_at(a, "wrong", client, T + i64::from(i))
+                .unwrap(),
+            Login::BadCredentials,
+            "{i}"
+        );
     }
+    // A client the address does not know is paused until the oldest of
+    // them leaves the window...
     assert_eq!(
         f.dir
-            .authenticate_at("ghost@example.com", "x", ip("192.0.2.99"), T + 100)
+            .authenticate_at(a, PW, ip("198.51.100.9"), T + 100)
             .unwrap(),
         Login::RateLimited {
             retry_after_secs: 800
         }
+    );
+    // ...but the owner's own client still signs in with the right password.
+    assert!(matches!(
+        f.dir.authenticate_at(a, PW, home, T + 100).unwrap(),
+        Login::Ok(_)
+    ));
+    // A client known long ago is a stranger again.
+    assert!(matches!(
+        f.dir.authenticate_at(a, PW, long_ago, T + 101).unwrap(),
+        Login::RateLimited { .. }
+    ));
+}
+
+#[test]
+fn unknown_users_are_limited_the_same_way() {
+    let f = Fixture::new();
+    for i in 0..5 {
+        f.dir
+            .authenticate_at("ghost@example.com", "x", ip("192.0.2.1"), T + i)
+            .unwrap();
+    }
+    assert_eq!(
+        f.dir
+            .authenticate_at("ghost@example.com", "x", ip("192.0.2.1"), T + 10)
+            .unwrap(),
+        Login::RateLimited {
+            retry_after_secs: 54
+        }
+    );
+    // Another client is not paused by them.
+    assert_eq!(
+        f.dir
+            .authenticate_at("ghost@example.com", "x", ip("192.0.2.2"), T + 10)
+            .unwrap(),
+        Login::BadCredentials
     );
 }
 
@@ -511,7 +590,7 @@ fn rate_limit_survives_reopen() {
     let reopened = Directory::open(&f.path).unwrap();
     assert!(matches!(
         reopened
-            .authenticate_at("alice@example.com", PW, ip("192.0.2.2"), T + 5)
+            .authenticate_at("alice@example.com", PW, ip("192.0.2.1"), T + 5)
             .unwrap(),
         Login::RateLimited { .. }
     ));
@@ -521,11 +600,12 @@ fn rate_limit_survives_reopen() {
 fn concurrent_guesses_all_count() {
     let f = Fixture::new();
     f.alice();
+    // One client guessing in parallel: every guess counts.
     let handles: Vec<_> = (0..8)
-        .map(|i| {
+        .map(|_| {
             let dir = f.dir.clone();
             std::thread::spawn(move || {
-                dir.authenticate_at("alice@example.com", "wrong", ip(&format!("192.0.2.{i}")), T)
+                dir.authenticate_at("alice@example.com", "wrong", ip("192.0.2.1"), T)
                     .unwrap()
             })
         })
@@ -716,9 +796,20 @@ fn session_lifecycle() {
     assert_eq!(f.dir.session(&s.token).unwrap(), None);
     assert!(f.dir.session(&other.token).unwrap().is_some());
 
-    f.dir.create_session(alice.id, Interface::Standard).unwrap();
+    let third = f.dir.create_session(alice.id, Interface::Standard).unwrap();
     f.dir.end_all_sessions(alice.id).unwrap();
-    assert_eq!(f.count("SELECT count(*) FROM sessions"), 0);
+    for token in [&s.token, &other.token, &third.token] {
+        assert_eq!(f.dir.session(token).unwrap(), None);
+        // Ended, the rows still say whose they were (and grant nothing).
+        assert_eq!(f.dir.session_owner(token).unwrap(), Some(alice.id));
+    }
+    assert_eq!(
+        f.count(&format!(
+            "SELECT count(*) FROM sessions WHERE expires_at >= {}",
+            now()
+        )),
+        0
+    );
 }
 
 #[test]
@@ -1012,7 +1103,7 @@ fn sender_verdicts_prefer_the_exact_address() {
 }
 
 #[test]
-fn session_owner_outlives_expiry_by_a_day() {
+fn session_owner_outlives_expiry_and_sign_out() {
     let f = Fixture::new();
     let alice = f.alice();
     let ttl = Policy::default().session_ttl_secs;
@@ -1024,7 +1115,7 @@ fn session_owner_outlives_expiry_by_a_day() {
     for token in ["", "x", &"0".repeat(64), &s.token.to_uppercase()] {
         assert_eq!(f.dir.session_owner(token).unwrap(), None, "{token:?}");
     }
-    // Expired: no session, but still attributed for a day.
+    // Expired: no session, but still attributed for a while.
     assert_eq!(f.dir.session_at(&s.token, T + ttl).unwrap(), None);
     assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
     let gone = T + ttl + EXPIRED_KEPT_SECS;
@@ -1039,6 +1130,11 @@ fn session_owner_outlives_expiry_by_a_day() {
     let s = f.dir.create_session(alice.id, Interface::Basic).unwrap();
     assert_eq!(f.dir.session(&s.token).unwrap(), None);
     assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
+    // Signed out: still attributed, never valid again.
+    f.dir
+        .set_status("alice@example.com", AccountStatus::Active)
+        .unwrap();
     f.dir.end_session(&s.token).unwrap();
-    assert_eq!(f.dir.session_owner(&s.token).unwrap(), None);
+    assert_eq!(f.dir.session(&s.token).unwrap(), None);
+    assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
 }

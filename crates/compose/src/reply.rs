@@ -3,9 +3,10 @@
 //! Everything is computed from the original's raw bytes (parsed with
 //! mail-parser, which never fails on malformed mail): recipients, subject,
 //! threading headers and the quoted body, in plain text and in HTML. HTML
-//! taken from the original is passed through as it is — the caller
-//! sanitises it like any HTML the user submits — while HTML built here from
-//! plain text is escaped.
+//! taken from the original goes through [`sanitize::compose_html`] before it
+//! leaves this module (it is received HTML: the editor must never see a
+//! `<meta http-equiv=refresh>`, a remote image or a script of it), while
+//! HTML built here from plain text is escaped.
 
 use mail_parser::{Address, Message, MessageParser};
 use model::compose::{BodyFormat, Draft};
@@ -287,10 +288,11 @@ fn plain_body(m: &Message<'_>) -> String {
         .unwrap_or_default()
 }
 
-/// The original's HTML if it has any, else its text escaped.
+/// The original's HTML if it has any (sanitised as HTML to be sent: only
+/// the editor's formatting, no remote images), else its text escaped.
 fn html_body(m: &Message<'_>) -> String {
     match m.html_part(0).filter(|p| p.is_text_html()) {
-        Some(part) => part.text_contents().unwrap_or_default().to_string(),
+        Some(part) => sanitize::compose_html(part.text_contents().unwrap_or_default()),
         None => text_to_html(&plain_body(m)),
     }
 }

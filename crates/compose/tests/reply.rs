@@ -203,3 +203,60 @@ fn broken_input() {
         Err(Error::Unreadable)
     ));
 }
+
+/// Every hostile message of the corpus, replied to and forwarded: the quoted
+/// HTML is what the editor is given, so it must be inert (no script, no
+/// refresh, nothing fetched) by the sanitizer's independent audit.
+#[test]
+fn quotes_of_hostile_mail_are_inert() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/eml/hostile");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("hostile corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 100,
+        "hostile corpus too small: {}",
+        files.len()
+    );
+    let mut problems = Vec::new();
+    for file in &files {
+        let raw = std::fs::read(file).unwrap();
+        let quotes = [
+            reply(&raw, ReplyKind::ReplyAll, &[]).map(|p| p.quote_html),
+            forward_inline(&raw).map(|p| p.quote_html),
+        ];
+        for html in quotes.into_iter().flatten() {
+            let found = sanitize::audit::violations(&html, false);
+            if !found.is_empty() {
+                problems.push(format!("{}: {found:?}", file.display()));
+            }
+            let lower = html.to_ascii_lowercase();
+            for bad in ["<meta", "<script", "<iframe", "<link", "<base"] {
+                if lower.contains(bad) {
+                    problems.push(format!("{}: {bad}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn quoted_html_keeps_formatting_and_drops_the_rest() {
+    let raw = "From: b@x.org\r\nContent-Type: text/html\r\n\r\n\
+               <meta http-equiv=refresh content=\"0;url=https://evil.example/\">\
+               <p>Hi <b>there</b><img src=\"https://track.example/p.gif\"></p>\r\n";
+    let p = reply(raw.as_bytes(), ReplyKind::Reply, &[]).unwrap();
+    assert!(
+        p.quote_html.contains("<p>Hi <b>there</b>"),
+        "{}",
+        p.quote_html
+    );
+    assert!(!p.quote_html.contains("refresh"), "{}", p.quote_html);
+    assert!(!p.quote_html.contains("track.example"), "{}", p.quote_html);
+    let f = forward_inline(raw.as_bytes()).unwrap();
+    assert!(!f.quote_html.contains("evil.example"), "{}", f.quote_html);
+}

@@ -13,6 +13,15 @@ use crate::flags::Flag;
 use crate::maildir::normalize_folder;
 use crate::{Error, Result};
 
+/// The most characters a search box may hold.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The most characters in one search term (a word or a quoted phrase).
+pub const MAX_TERM_CHARS: usize = 200;
+/// The most terms one search may have, in all fields together.
+pub const MAX_TERMS: usize = 20;
+/// The most folders and flags one search may name.
+pub const MAX_FOLDERS: usize = 50;
+
 /// A search over one user's mail.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Query {
@@ -156,6 +165,12 @@ impl Query {
     /// `unread` `read` `flagged` `unflagged` `answered` `draft` `deleted`
     /// `junk` `forwarded`; `has:attachment`; `in:` names a folder.
     pub fn parse(input: &str) -> Result<Query> {
+        let chars = input.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::InvalidQuery(format!(
+                "the search is {chars} characters long; the most is {MAX_QUERY_CHARS}"
+            )));
+        }
         let mut q = Query::new();
         for token in tokenize(input) {
             let Some((key, value)) = token.split_once(':') else {
@@ -203,11 +218,54 @@ impl Query {
                 _ => q.headers.push(token.clone()),
             }
         }
+        q.check()?;
         Ok(q)
+    }
+
+    /// Whether the query is within the limits a search may have: at most
+    /// [`MAX_TERMS`] terms of at most [`MAX_TERM_CHARS`] characters each, no
+    /// control characters, at most [`MAX_FOLDERS`] folders and flags. Every
+    /// search is checked before it reaches the index, however it was built,
+    /// so that no input costs more than a bounded amount of work.
+    pub fn check(&self) -> Result<()> {
+        let terms = [
+            &self.sender,
+            &self.recipient,
+            &self.subject,
+            &self.headers,
+            &self.body,
+            &self.text,
+        ];
+        let count: usize = terms.iter().map(|t| t.len()).sum();
+        if count > MAX_TERMS {
+            return Err(Error::InvalidQuery(format!(
+                "it has {count} words; use at most {MAX_TERMS}"
+            )));
+        }
+        for term in terms.iter().flat_map(|t| t.iter()) {
+            let chars = term.chars().count();
+            if chars > MAX_TERM_CHARS {
+                return Err(Error::InvalidQuery(format!(
+                    "a word or phrase is {chars} characters long; the most is {MAX_TERM_CHARS}"
+                )));
+            }
+            if term.chars().any(char::is_control) {
+                return Err(Error::InvalidQuery(
+                    "it contains a control character (such as NUL)".into(),
+                ));
+            }
+        }
+        if self.folders.len() + self.flags.len() + self.not_flags.len() > MAX_FOLDERS {
+            return Err(Error::InvalidQuery(format!(
+                "it names more than {MAX_FOLDERS} folders and flags"
+            )));
+        }
+        Ok(())
     }
 
     /// Builds the WHERE clause (over `messages m`) and its parameters.
     pub(crate) fn to_sql(&self) -> Result<(String, Vec<Value>)> {
+        self.check()?;
         let mut w: Vec<String> = vec!["1".into()];
         let mut params: Vec<Value> = Vec::new();
         // Substring match over lower-cased decoded text: the trigram index
@@ -406,6 +464,37 @@ mod tests {
         ] {
             assert!(Query::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn limits_table() {
+        let long = "x".repeat(MAX_TERM_CHARS + 1);
+        let many = vec!["w"; MAX_TERMS + 1].join(" ");
+        let huge = "y".repeat(100_000);
+        let cases: Vec<(String, &str)> = vec![
+            (long.clone(), "characters long"),
+            (format!("from:{long}"), "characters long"),
+            (many.clone(), "words"),
+            ("a\0b".to_owned(), "control character"),
+            (huge.clone(), "characters long"),
+        ];
+        for (input, says) in &cases {
+            let e = Query::parse(input).expect_err(&input[..input.len().min(40)]);
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        // The simple search box goes through the same check before SQL.
+        for (text, scope) in [
+            (long.as_str(), Scope::Headers),
+            (many.as_str(), Scope::Body),
+            (huge.as_str(), Scope::Sender),
+            ("nul\0", Scope::Subject),
+        ] {
+            assert!(Query::scoped(text, scope).to_sql().is_err(), "{scope:?}");
+        }
+        // At the limits, fine.
+        let ok = vec!["x".repeat(MAX_TERM_CHARS); MAX_TERMS].join(" ");
+        assert!(Query::scoped(&ok, Scope::Body).to_sql().is_ok());
+        assert!(Query::parse("caf\u{e9} \"two words\"").is_ok());
     }
 
     #[test]

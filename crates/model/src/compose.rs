@@ -169,6 +169,10 @@ pub struct ComposeState {
     pub draft: Draft,
     /// The sender as recipients will see it.
     pub from: String,
+    /// The account the form is written in (its address). The form posts it
+    /// back, and a post into another account's session is refused.
+    #[serde(default)]
+    pub account: String,
     /// Problems with the typed addresses, one sentence each (only after a
     /// send was refused for them).
     pub address_problems: Vec<String>,
@@ -227,8 +231,6 @@ pub struct ComposeOpening {
     pub spell: bool,
     /// Show the address problems (a send was refused for them).
     pub check_addresses: bool,
-    /// Reopen what was being written when the session ended.
-    pub restore: bool,
     /// The basic interface (whose default body format is plain text).
     pub basic: bool,
 }

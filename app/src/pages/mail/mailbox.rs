@@ -71,11 +71,14 @@ pub fn MailPage() -> impl IntoView {
                                     <Mailbox q folders list loaded prefs waiting ui done error />
                                 }.into_any()
                             }
-                            (Err(e), _) | (_, Err(e)) => view! {
+                            (Err(e), _) | (_, Err(e)) => {
+                                crate::error::set_status(&e);
+                                view! {
                                 <h1>"Mail"</h1>
                                 <p role="alert" class="error">{e.to_string()}</p>
                                 <p><a href=ui.href("/mail")>"Go to the Inbox"</a></p>
-                            }.into_any(),
+                            }.into_any()
+                            },
                         }
                     })}
                 </Transition>

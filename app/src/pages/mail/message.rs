@@ -47,11 +47,14 @@ pub fn MessagePage() -> impl IntoView {
                         let list_href = ui.href(&format!("/mail?{}", q.to_params()));
                         match message.await {
                             Ok(m) => view! { <Message m q ui done error /> }.into_any(),
-                            Err(e) => view! {
+                            Err(e) => {
+                                crate::error::set_status(&e);
+                                view! {
                                 <h1>"Message"</h1>
                                 <p role="alert" class="error">{e.to_string()}</p>
                                 <p><a href=list_href>"Back to the list"</a></p>
-                            }.into_any(),
+                            }.into_any()
+                            },
                         }
                     })}
                 </Suspense>

@@ -34,10 +34,13 @@ pub fn SourcePage() -> impl IntoView {
                                 </p>
                                 <pre class="raw-source" aria-label="Raw message source" tabindex="0">{crate::components::message_list::non_empty(&text, "(empty message)")}</pre>
                             }.into_any(),
-                            Err(e) => view! {
+                            Err(e) => {
+                                crate::error::set_status(&e);
+                                view! {
                                 <h1>"Message source"</h1>
                                 <p role="alert" class="error">{e.to_string()}</p>
-                            }.into_any(),
+                            }.into_any()
+                            },
                         }
                     })}
                 </Suspense>

@@ -17,7 +17,11 @@ use crate::parse::Parsed;
 
 /// Bumped whenever the schema or a derived field changes meaning; an index
 /// with another version is rebuilt.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+///
+/// 2: display fields cut to a list line's length; raw 8-bit headers,
+/// bare `text` parts, cut-off multiparts and boundary look-alikes read as
+/// the patched parser reads them.
+pub(crate) const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);

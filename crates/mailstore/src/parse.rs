@@ -1,7 +1,10 @@
 //! Everything the index derives from a message file, computed once.
 //!
 //! Parsing is liberal: a message that `mail-parser` cannot make sense of is
-//! still indexed, with whatever fields could be read and its size.
+//! still indexed, with whatever fields could be read and its size. Header
+//! text is read as the reader (`mailview`) reads it, by the same (patched)
+//! `mail-parser`: raw 8-bit text that is not UTF-8 as Windows-1252, raw
+//! 8-bit bytes inside an encoded word in the word's charset.
 
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
 
@@ -13,6 +16,18 @@ const MAX_BODY_TEXT: usize = 256 * 1024;
 const MAX_TEXT_ATTACHMENT: usize = 1024 * 1024;
 /// Characters in a list snippet.
 const SNIPPET_CHARS: usize = 200;
+/// Characters kept of the subject, and of a display name or address: a
+/// list line, not the whole header (which stays in the raw message). A
+/// 5 MB Subject made every page of its folder 5 MB.
+pub(crate) const MAX_SUBJECT_CHARS: usize = 300;
+const MAX_NAME_CHARS: usize = 200;
+const MAX_ADDRESS_CHARS: usize = 320;
+/// Characters kept of the To and Cc lists.
+const MAX_RECIPIENTS_CHARS: usize = 1000;
+/// Longest Message-ID kept (a header line's limit), and how many
+/// References.
+const MAX_ID_CHARS: usize = 998;
+const MAX_REFERENCES: usize = 100;
 
 /// The derived fields of one message.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -109,15 +124,21 @@ fn collapse_ws(s: &str, max_chars: usize) -> String {
     out
 }
 
+/// A header's value as text (`header_raw` would miss raw 8-bit values that
+/// are not UTF-8).
+fn header_text<'a>(msg: &'a mail_parser::Message<'_>, name: &'static str) -> Option<&'a str> {
+    msg.header(name).and_then(|v| v.as_text())
+}
+
 fn priority(msg: &mail_parser::Message<'_>) -> i64 {
-    if let Some(p) = msg.header_raw("X-Priority")
+    if let Some(p) = header_text(msg, "X-Priority")
         && let Some(d) = p.trim().chars().next().and_then(|c| c.to_digit(10))
         && (1..=5).contains(&d)
     {
         return i64::from(d);
     }
     for name in ["Importance", "Priority"] {
-        if let Some(v) = msg.header_raw(name) {
+        if let Some(v) = header_text(msg, name) {
             let v = v.trim().to_ascii_lowercase();
             if v.starts_with("high") || v.starts_with("urgent") {
                 return 1;
@@ -135,38 +156,8 @@ pub(crate) fn is_reply(subject: &str, subject_sort: &str) -> bool {
     !subject.is_empty() && subject.trim().to_lowercase() != subject_sort
 }
 
-/// The header block, if it is not valid UTF-8, decoded as Windows-1252 (what
-/// raw 8-bit headers from old clients nearly always are), followed by the
-/// untouched body.
-fn repair_8bit_headers(raw: &[u8]) -> Option<Vec<u8>> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
-        .unwrap_or(raw.len());
-    let head = &raw[..end];
-    if std::str::from_utf8(head).is_ok() {
-        return None;
-    }
-    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(head);
-    let mut out = text.into_owned().into_bytes();
-    out.extend_from_slice(&raw[end..]);
-    Some(out)
-}
-
 /// Parses a raw message. Never panics on input, never fails.
 pub(crate) fn parse(raw: &[u8]) -> Parsed {
-    match repair_8bit_headers(raw) {
-        Some(fixed) => Parsed {
-            size: raw.len() as i64,
-            vsize: (raw.len() + count_bare_lf(raw)) as i64,
-            ..parse_inner(&fixed)
-        },
-        None => parse_inner(raw),
-    }
-}
-
-fn parse_inner(raw: &[u8]) -> Parsed {
     let mut p = Parsed {
         size: raw.len() as i64,
         vsize: (raw.len() + count_bare_lf(raw)) as i64,
@@ -205,10 +196,29 @@ fn parse_inner(raw: &[u8]) -> Parsed {
         .next()
         .unwrap_or_default();
     p.references = ids(msg.references());
-    if let Some(v) = msg.header_raw("Disposition-Notification-To") {
+    if let Some(v) = header_text(&msg, "Disposition-Notification-To") {
         p.mdn_to = v.trim().to_string();
     }
     p.priority = priority(&msg);
+    cut(&mut p.from_name, MAX_NAME_CHARS);
+    cut(&mut p.from_addr, MAX_ADDRESS_CHARS);
+    cut(&mut p.to, MAX_RECIPIENTS_CHARS);
+    cut(&mut p.to_sort, MAX_NAME_CHARS);
+    cut(&mut p.cc, MAX_RECIPIENTS_CHARS);
+    cut(&mut p.subject, MAX_SUBJECT_CHARS);
+    cut(&mut p.subject_sort, MAX_SUBJECT_CHARS);
+    cut(&mut p.message_id, MAX_ID_CHARS);
+    cut(&mut p.in_reply_to, MAX_ID_CHARS);
+    cut(&mut p.mdn_to, MAX_ADDRESS_CHARS);
+    if p.references.len() > MAX_REFERENCES {
+        // The thread's root and the most recent ones matter.
+        let tail = p.references.split_off(p.references.len() - (MAX_REFERENCES - 1));
+        p.references.truncate(1);
+        p.references.extend(tail);
+    }
+    for r in &mut p.references {
+        cut(r, MAX_ID_CHARS);
+    }
 
     let mut body = String::new();
     for (i, part) in msg.text_bodies().enumerate() {
@@ -247,6 +257,19 @@ fn parse_inner(raw: &[u8]) -> Parsed {
     p
 }
 
+/// Cuts `s` to at most `max` characters, on a character boundary, marking
+/// the cut with `…`.
+fn cut(s: &mut String, max: usize) {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        let end = s[..i]
+            .char_indices()
+            .next_back()
+            .map_or(0, |(j, _)| j);
+        s.truncate(end);
+        s.push('…');
+    }
+}
+
 fn push_capped(body: &mut String, text: &str) {
     if body.len() >= MAX_BODY_TEXT {
         return;
@@ -269,6 +292,49 @@ fn push_capped(body: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_headers_are_cut_for_the_index() {
+        let subject = "é".repeat(5 * 1024 * 1024 / 2);
+        let name = "N".repeat(10_000);
+        let to: Vec<String> = (0..5000).map(|i| format!("user{i}@example.org")).collect();
+        let refs: Vec<String> = (0..1000).map(|i| format!("<r{i}@x>")).collect();
+        let raw = format!(
+            "From: {name} <a@example.org>\r\nTo: {}\r\nSubject: {subject}\r\n\
+             Message-ID: <{}@x>\r\nReferences: {}\r\n\r\nbody\r\n",
+            to.join(", "),
+            "i".repeat(5000),
+            refs.join(" ")
+        );
+        let p = parse(raw.as_bytes());
+        assert_eq!(p.subject.chars().count(), MAX_SUBJECT_CHARS);
+        assert!(p.subject.starts_with("éé") && p.subject.ends_with('…'));
+        assert!(p.from_name.chars().count() <= MAX_NAME_CHARS);
+        assert_eq!(p.from_addr, "a@example.org");
+        assert!(p.to.chars().count() <= MAX_RECIPIENTS_CHARS);
+        assert!(p.to.starts_with("user0@example.org, user1@example.org"));
+        assert!(p.message_id.chars().count() <= MAX_ID_CHARS);
+        assert_eq!(p.references.len(), MAX_REFERENCES);
+        assert_eq!(p.references[0], "r0@x");
+        assert_eq!(p.references.last().map(String::as_str), Some("r999@x"));
+        // Ordinary headers are left alone.
+        let p = parse(b"From: Ann <ann@example.org>\r\nSubject: Hello\r\n\r\nx");
+        assert_eq!((p.from_name.as_str(), p.subject.as_str()), ("Ann", "Hello"));
+    }
+
+    #[test]
+    fn cutting_keeps_whole_characters() {
+        for (input, max, expected) in [
+            ("abc", 3, "abc"),
+            ("abcd", 3, "ab…"),
+            ("日本語テキスト", 4, "日本語…"),
+            ("", 0, ""),
+        ] {
+            let mut s = input.to_owned();
+            cut(&mut s, max);
+            assert_eq!(s, expected, "{input}");
+        }
+    }
 
     #[test]
     fn fields() {
@@ -300,6 +366,115 @@ Hello   there\r\nworld\r\n";
         assert_eq!(p.size, raw.len() as i64);
         assert_eq!(p.vsize, raw.len() as i64);
         assert!(!p.has_attachment);
+    }
+
+    /// (raw message, from address, subject, text the body must contain)
+    type Shape<'a> = (&'a [u8], &'a str, &'a str, &'a str);
+
+    fn check_shapes(cases: &[Shape<'_>]) {
+        for (raw, from, subject, body) in cases {
+            let p = parse(raw);
+            let label = String::from_utf8_lossy(raw);
+            assert_eq!(p.from_addr, *from, "{label}");
+            assert_eq!(p.subject, *subject, "{label}");
+            assert!(p.body.contains(body), "{label}: {:?}", p.body);
+        }
+    }
+
+    /// Issue item 12: raw 8-bit inside a Q-encoded word is read in the
+    /// word's charset; outside encoded words, as Windows-1252.
+    #[test]
+    fn raw_8bit_in_encoded_words() {
+        check_shapes(&[
+            (
+                b"From: =?iso-8859-1?Q?J=F6rg_M\xfcller?= <j@example.de>\r\nSubject: =?iso-8859-1?Q?Fr\xf6sche?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nDie Fr\xf6sche.\r\n",
+                "j@example.de",
+                "Frösche",
+                "Die Frösche.",
+            ),
+            (
+                b"From: a@example.com\r\nSubject: =?windows-1252?Q?5\x80?= Fr\xf6sche\r\n\r\nx\r\n",
+                "a@example.com",
+                "5€ Frösche",
+                "x",
+            ),
+        ]);
+        let p = parse(b"From: =?iso-8859-1?Q?J=F6rg_M\xfcller?= <j@example.de>\r\n\r\n");
+        assert_eq!(p.from_name, "Jörg Müller");
+    }
+
+    /// Issue item 13: "text" without a subtype; a truncated multipart; no
+    /// blank line after the headers.
+    #[test]
+    fn text_that_used_to_be_hidden() {
+        check_shapes(&[
+            (
+                b"From: a@example.com\r\nSubject: s\r\nContent-Type: text\r\n\r\nplain words\r\n",
+                "a@example.com",
+                "s",
+                "plain words",
+            ),
+            (
+                b"From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\ncut off here",
+                "a@example.com",
+                "s",
+                "cut off here",
+            ),
+            (
+                b"From: a@example.com\r\nSubject: s\r\nHello there\r\n",
+                "a@example.com",
+                "s",
+                "Hello there",
+            ),
+        ]);
+        assert!(!parse(b"From: a@example.com\r\nContent-Type: text\r\n\r\nx").has_attachment);
+    }
+
+    /// Issue item 14: boundary look-alikes are text; UTF-7 per RFC 2152.
+    #[test]
+    fn boundaries_and_utf7() {
+        check_shapes(&[
+            (
+                b"From: a@example.com\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\none\r\n--BX two\r\nthree --B four\r\n--B--\r\n",
+                "a@example.com",
+                "s",
+                "one\r\n--BX two\r\nthree --B four",
+            ),
+            (
+                b"From: a@example.com\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-7\r\n\r\nA+ImIDkQ. 1 +- 1 Gr+APw-+AN8-e\r\n",
+                "a@example.com",
+                "s",
+                "A≢Α. 1 + 1 Grüße",
+            ),
+        ]);
+    }
+
+    /// Issue item 15: a military zone letter ends the Date; the header block
+    /// ends at the first line that is not a header field.
+    #[test]
+    fn zones_and_header_end() {
+        check_shapes(&[
+            (
+                b"Date: Thu, 13 Feb 1969 23:32:54 Z\r\nSubject: after\r\nFrom: a@example.com\r\n\r\nbody\r\n",
+                "a@example.com",
+                "after",
+                "body",
+            ),
+            (
+                b"Date: Thu, 13 Feb 1969 23:32:54 A\nSubject: after\nFrom: a@example.com\n\nbody\n",
+                "a@example.com",
+                "after",
+                "body",
+            ),
+            (
+                b"From: a@example.com\r\nSubject: s\r\nHello there\r\nFrom: x@y.example\r\n",
+                "a@example.com",
+                "s",
+                "Hello there\r\nFrom: x@y.example",
+            ),
+        ]);
+        let p = parse(b"Date: Thu, 13 Feb 1969 23:32:54 Z\r\nSubject: after\r\n\r\n");
+        assert_eq!(p.date, Some(-27_736_026));
     }
 
     #[test]

@@ -17,8 +17,11 @@
 //! - **Downloads get a safe type** ([`safe_content_type`]): anything a
 //!   browser could execute or render as a document is served as
 //!   `application/octet-stream`.
-//! - Raw 8-bit headers that are not UTF-8 are read as Windows-1252, which is
-//!   what old clients nearly always meant.
+//! - Raw 8-bit header text that is not UTF-8 is read as Windows-1252, which
+//!   is what old clients nearly always meant; raw 8-bit bytes inside an
+//!   encoded word are read in the word's declared charset. Both are
+//!   `mail-parser`'s doing (patched, see `vendor/mail-parser/PATCHES.md`),
+//!   so the index reads headers the same way.
 
 #![deny(missing_docs)]
 
@@ -26,7 +29,7 @@ mod attachments;
 mod body;
 mod headers;
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use model::mail::{Body, MessageView};
@@ -78,8 +81,7 @@ pub struct Part {
 
 /// Builds the reader's view of a raw message.
 pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
-    let (data, mut warnings) = prepare(raw);
-    let headers = headers::decoded(&data);
+    let headers = headers::decoded(raw);
     let mut view = MessageView {
         subject: String::new(),
         from: Vec::new(),
@@ -96,14 +98,14 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
         attachments: Vec::new(),
         warnings: Vec::new(),
     };
-    let Some(msg) = MessageParser::default().parse(&data[..]) else {
+    let Some(msg) = MessageParser::default().parse(raw) else {
         if !raw.is_empty() {
-            warnings.push("The message could not be parsed; showing it as text.".to_string());
+            view.warnings =
+                vec!["The message could not be parsed; showing it as text.".to_string()];
             view.body = Body::Text {
                 html: sanitize::text_to_html(&String::from_utf8_lossy(raw)),
             };
         }
-        view.warnings = warnings;
         return view;
     };
     view.subject = msg.subject().unwrap_or_default().trim().to_string();
@@ -119,24 +121,23 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
 
     let rendered = body::render(&msg, options);
     view.body = rendered.body;
-    view.attachments = attachments::list(&msg, &data, &rendered.inline_parts);
-    warnings.extend(part_warnings(&msg));
-    view.warnings = warnings;
+    view.attachments = attachments::list(&msg, raw, &rendered.inline_parts);
+    view.warnings = header_warnings(&msg, raw);
+    view.warnings.extend(part_warnings(&msg, raw));
     view
 }
 
 /// One part of a message, decoded, for download. `None` when there is no
 /// such part or it is a multipart container.
 pub fn attachment(raw: &[u8], part: u32) -> Option<Part> {
-    let (data, _) = prepare(raw);
-    let msg = MessageParser::default().parse(&data[..])?;
+    let msg = MessageParser::default().parse(raw)?;
     let p = msg.parts.get(usize::try_from(part).ok()?)?;
     if matches!(p.body, PartType::Multipart(_)) {
         return None;
     }
     let content_type = attachments::content_type(p);
     let bytes = match &p.body {
-        PartType::Message(_) => attachments::nested_bytes(p, &data).to_vec(),
+        PartType::Message(_) => attachments::nested_bytes(p, raw).to_vec(),
         _ => p.contents().to_vec(),
     };
     Some(Part {
@@ -167,11 +168,10 @@ pub fn nested_path(raw: &[u8], path: &[u32]) -> Option<Vec<u8>> {
 /// The raw bytes of an attached message (`message/rfc822`), to be viewed
 /// with [`view`] on their own. `None` when part `part` is not a message.
 pub fn nested_message(raw: &[u8], part: u32) -> Option<Vec<u8>> {
-    let (data, _) = prepare(raw);
-    let msg = MessageParser::default().parse(&data[..])?;
+    let msg = MessageParser::default().parse(raw)?;
     let p = msg.parts.get(usize::try_from(part).ok()?)?;
     match &p.body {
-        PartType::Message(_) => Some(attachments::nested_bytes(p, &data).to_vec()),
+        PartType::Message(_) => Some(attachments::nested_bytes(p, raw).to_vec()),
         PartType::Binary(b) | PartType::InlineBinary(b)
             if p.is_content_type("message", "rfc822") =>
         {
@@ -182,38 +182,87 @@ pub fn nested_message(raw: &[u8], part: u32) -> Option<Vec<u8>> {
     }
 }
 
-/// The message with its header block repaired if it is not UTF-8, and the
-/// warning that says so.
-fn prepare(raw: &[u8]) -> (Cow<'_, [u8]>, Vec<String>) {
-    let end = headers::block_end(raw);
-    let head = &raw[..end];
-    if std::str::from_utf8(head).is_ok() {
-        return (Cow::Borrowed(raw), Vec::new());
+/// What was odd about the message's own header block: raw 8-bit text that
+/// is not UTF-8, or no blank line before the body.
+fn header_warnings(msg: &mail_parser::Message<'_>, raw: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(top) = msg.parts.first() else {
+        return out;
+    };
+    let head = raw.get(..top.offset_body as usize).unwrap_or(raw);
+    if std::str::from_utf8(head).is_err() {
+        out.push("Some headers contain raw 8-bit text; read as Windows-1252.".to_string());
     }
-    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(head);
-    let mut fixed = text.into_owned().into_bytes();
-    fixed.extend_from_slice(&raw[end..]);
-    (
-        Cow::Owned(fixed),
-        vec!["Some headers contain raw 8-bit text; read as Windows-1252.".to_string()],
-    )
+    if lacks_blank_line(raw, top) {
+        out.push(
+            "The headers do not end with a blank line; the text after them is shown as the body."
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// Whether `part` has header fields that end without a blank line, with a
+/// body after them.
+fn lacks_blank_line(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> bool {
+    let (start, body) = (part.offset_header as usize, part.offset_body as usize);
+    let Some(head) = raw.get(start..body) else {
+        return false;
+    };
+    // The last line of the header block, without its line feed: blank (or
+    // only blanks) when the block ended as it should.
+    let last_line = head
+        .strip_suffix(b"\n")
+        .map(|h| &h[h.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)..]);
+    !part.headers.is_empty()
+        && body < raw.len()
+        && !last_line.is_some_and(|l| l.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')))
 }
 
 /// What could not be read cleanly, part by part.
-fn part_warnings(msg: &mail_parser::Message<'_>) -> Vec<String> {
+fn part_warnings(msg: &mail_parser::Message<'_>, raw: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
+    let is_multipart = |p: &mail_parser::MessagePart<'_>| matches!(p.body, PartType::Multipart(_));
+    let closes = if msg.parts.iter().any(is_multipart) {
+        close_delimiters(raw)
+    } else {
+        HashMap::new()
+    };
+    let truncated = msg
+        .parts
+        .iter()
+        .any(|p| is_multipart(p) && !is_closed(&closes, p));
     for (i, part) in msg.parts.iter().enumerate() {
         if part.is_encoding_problem {
+            out.push(if truncated && part.offset_end as usize >= raw.len() {
+                format!("Part {i} is cut off where the message ends; shown as far as it goes.")
+            } else {
+                format!("Part {i} is damaged or wrongly encoded; shown as it was received.")
+            });
+        }
+        if i > 0 && lacks_blank_line(raw, part) {
             out.push(format!(
-                "Part {i} is damaged or wrongly encoded; shown as it was received."
+                "Part {i}: its headers do not end with a blank line; the text after them is shown as its body."
             ));
         }
         let ct = part.content_type();
-        if ct.is_some_and(|c| c.c_type.eq_ignore_ascii_case("multipart"))
-            && !matches!(part.body, PartType::Multipart(_))
-        {
+        if ct.is_some_and(|c| c.c_type.eq_ignore_ascii_case("multipart")) {
+            match &part.body {
+                PartType::Multipart(_) => {
+                    if !is_closed(&closes, part) {
+                        out.push(format!(
+                            "Part {i} ends without its closing boundary; the message may be truncated."
+                        ));
+                    }
+                }
+                _ => out.push(format!(
+                    "Part {i} is declared multipart but its boundary was not found."
+                )),
+            }
+        }
+        if ct.is_some_and(|c| c.c_type.eq_ignore_ascii_case("text") && c.c_subtype.is_none()) {
             out.push(format!(
-                "Part {i} is declared multipart but its boundary was not found."
+                "Part {i} has the incomplete type \"text\"; shown as plain text."
             ));
         }
         if let PartType::Text(text) | PartType::Html(text) = &part.body {
@@ -239,4 +288,36 @@ fn part_warnings(msg: &mail_parser::Message<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Every close delimiter line (`--boundary--`, blanks allowed after it) in
+/// the message: boundary → where its last one starts. One pass, so checking
+/// many multipart parts stays linear.
+fn close_delimiters(raw: &[u8]) -> HashMap<&[u8], usize> {
+    let mut out = HashMap::new();
+    let mut start = 0;
+    for line in raw.split(|&c| c == b'\n') {
+        let end = line
+            .iter()
+            .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+            .map_or(0, |i| i + 1);
+        if let Some(boundary) = line[..end]
+            .strip_prefix(b"--")
+            .and_then(|l| l.strip_suffix(b"--"))
+        {
+            out.insert(boundary, start);
+        }
+        start += line.len() + 1;
+    }
+    out
+}
+
+/// Whether a multipart part's close delimiter comes after its start.
+fn is_closed(closes: &HashMap<&[u8], usize>, part: &mail_parser::MessagePart<'_>) -> bool {
+    let Some(boundary) = part.content_type().and_then(|c| c.attribute("boundary")) else {
+        return true;
+    };
+    closes
+        .get(boundary.as_bytes())
+        .is_some_and(|&at| at >= part.offset_body as usize)
 }

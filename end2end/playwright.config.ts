@@ -43,7 +43,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      // Debian's Chromium through a wrapper that keeps sandboxed frames in
+      // process, so their requests are seen (see chromium.sh).
+      executablePath: path.join(__dirname, 'chromium.sh'),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -50,6 +50,12 @@ for u in nina omar quinn rita uma; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
 done
 "$WEBMAIL_BIN" admin user status frank@example.com suspended-sending >/dev/null
+# A reader of a newsletter with remote images, for the test that the
+# message frame's requests are seen.
+printf 'victor-e2e-password\n' | "$WEBMAIL_BIN" admin user add victor@example.com --password-stdin >/dev/null
+for f in "$(dirname "$0")"/fixtures/probe/*.eml; do
+  "$WEBMAIL_BIN" deliver victor@example.com < "$f"
+done
 # A reader of hostile mail, for the sanitizer's end-to-end test.
 printf 'ivan-e2e-password\n' | "$WEBMAIL_BIN" admin user add ivan@example.com --password-stdin >/dev/null
 for f in "$(dirname "$0")"/../testdata/eml/hostile/*.eml; do

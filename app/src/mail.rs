@@ -500,6 +500,7 @@ pub async fn open_message(
     uid: u32,
     nested: Vec<u32>,
     images: bool,
+    full: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
     let folder = query.folder.clone();
     let state = crate::state::app_state()?;
@@ -541,14 +542,25 @@ pub async fn open_message(
                 .is_some();
         let images_shown = images || trusted;
         let f = folder.clone();
-        let raw_for_parts = raw.clone();
         let path = nested.clone();
+        let inlined = std::sync::atomic::AtomicUsize::new(0);
         let options = mailview::ViewOptions {
             allow_remote_images: images_shown,
-            part_url: Box::new(move |n| inline_part_url(&raw_for_parts, &f, uid, &path, n)),
+            part_url: Box::new(move |p| inline_part_url(p, &f, uid, &path, &inlined)),
         };
         let mut view = mailview::view(&raw, &options);
+        let mut frame_height = 0;
+        let mut clipped = false;
+        if let model::mail::Body::Html { html, .. } | model::mail::Body::Text { html } =
+            &mut view.body
+            && !full
+            && let Some(start) = sanitize::clip(html, MAX_SHOWN_BODY)
+        {
+            *html = start.to_owned();
+            clipped = true;
+        }
         if let model::mail::Body::Html { html, .. } = &mut view.body {
+            frame_height = sanitize::estimated_height(html);
             *html = frame_document(html, images_shown);
         }
         if mark_read && !summary.flags.seen {
@@ -611,6 +623,8 @@ pub async fn open_message(
             uid,
             flagged: summary.flags.flagged,
             images_shown,
+            frame_height,
+            clipped,
             view: model::mail::MessageView {
                 date_offset: view.date.map_or(0, |d| accounts::zone::offset_at(&zone, d)),
                 ..view
@@ -620,25 +634,39 @@ pub async fn open_message(
     .await
 }
 
+/// Bodies longer than this (as sanitised HTML) are shown clipped, with a
+/// way to show the whole: a megabyte newsletter opens quickly, and the
+/// page stays small on slow connections.
+pub const MAX_SHOWN_BODY: usize = 512 * 1024;
+
 /// Inline images up to this size are embedded as `data:` URLs: the message
 /// frame is sandboxed with an opaque origin, so it carries no cookies.
 const MAX_INLINE_IMAGE: usize = 2 * 1024 * 1024;
+/// The most bytes of inline images one message embeds in all.
+const MAX_INLINE_TOTAL: usize = 8 * 1024 * 1024;
 
-fn inline_part_url(raw: &[u8], folder: &str, uid: u32, path: &[u32], part: u32) -> String {
+/// The URL a part is shown from: its image as a `data:` URL, within the
+/// limits, else its download URL. `inlined` counts what was embedded.
+fn inline_part_url(
+    p: &mailview::InlinePart<'_>,
+    folder: &str,
+    uid: u32,
+    path: &[u32],
+    inlined: &std::sync::atomic::AtomicUsize,
+) -> String {
     use base64::Engine as _;
-    match mailview::attachment(raw, part) {
-        Some(p) if p.bytes.len() <= MAX_INLINE_IMAGE => {
-            let ty = mailview::safe_content_type(&p.content_type);
-            if ty.starts_with("image/") {
-                return format!(
-                    "data:{ty};base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(&p.bytes)
-                );
-            }
-            model::mail::part_url(folder, uid, path, part)
+    use std::sync::atomic::Ordering;
+    let ty = mailview::safe_content_type(p.content_type);
+    if ty.starts_with("image/") && p.bytes.len() <= MAX_INLINE_IMAGE {
+        let before = inlined.fetch_add(p.bytes.len(), Ordering::Relaxed);
+        if before + p.bytes.len() <= MAX_INLINE_TOTAL {
+            return format!(
+                "data:{ty};base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(p.bytes)
+            );
         }
-        _ => model::mail::part_url(folder, uid, path, part),
     }
+    model::mail::part_url(folder, uid, path, p.part)
 }
 
 /// Wraps sanitised mail HTML into the document of the sandboxed frame: its
@@ -650,10 +678,11 @@ pub fn frame_document(html: &str, images_shown: bool) -> String {
     } else {
         "data:"
     };
+    use crate::components::message_frame::{BODY_CSS, IMAGE_CSS};
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\
-         <base target=\"_blank\"><style>body{{font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-x:auto}}img{{max-width:100%;height:auto}}</style>\
+         <base target=\"_blank\"><style>body{{{BODY_CSS}}}img{{{IMAGE_CSS}}}</style>\
          </head><body>{html}</body></html>"
     )
 }

@@ -330,7 +330,8 @@ mod tests {
     #[test]
     fn where_a_request_came_from() {
         // (headers, from our page, from another site)
-        let cases: &[(&[(&str, &str)], bool, bool)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], bool, bool);
+        let cases: &[Case<'_>] = &[
             (&[("sec-fetch-site", "same-origin")], true, false),
             (&[("sec-fetch-site", "none")], false, false),
             (&[("sec-fetch-site", "cross-site")], false, true),

@@ -19,3 +19,17 @@ export async function signIn(page: Page, user: { address: string; password: stri
   await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
   await expect(page.getByText(`Signed in as ${user.address}`)).toBeVisible();
 }
+
+/**
+ * Ends the session on the server while the browser keeps its cookie, as
+ * when a session expires or is ended elsewhere with a tab still open: the
+ * cookie then names an account, but grants nothing.
+ */
+export async function endSessionKeepingCookie(page: Page) {
+  const context = page.context();
+  const cookie = (await context.cookies()).find((c) => c.name === 'webmail_session');
+  expect(cookie, 'a session cookie').toBeTruthy();
+  const res = await page.request.post('/api/logout');
+  expect(res.status()).toBeLessThan(400);
+  await context.addCookies([cookie!]);
+}

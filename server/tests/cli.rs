@@ -377,3 +377,32 @@ fn count_new(folder: &std::path::Path) -> usize {
         .map(|r| r.count())
         .unwrap_or(0)
 }
+
+/// Random bytes over the inside of a large index: `check` waits for the
+/// rebuild it sets off (it used to exit 1 with "being rebuilt" every time,
+/// the rebuild dying with it), then compares.
+#[test]
+fn check_waits_for_the_rebuild_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = webmail(d, &["demo", "--messages", "3000"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let index = d.join("users/example.com/alice/index.sqlite");
+    let mut bytes = std::fs::read(&index).unwrap();
+    assert!(bytes.len() > 1 << 20, "index of {} bytes", bytes.len());
+    // Keep the header (so it still opens as a database), spoil pages.
+    let mut x: u32 = 0x9e37_79b9;
+    let len = bytes.len();
+    for b in &mut bytes[len / 4..len / 4 + len / 8] {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    std::fs::write(&index, &bytes).unwrap();
+    for _ in 0..2 {
+        let out = webmail(d, &["check", "alice@example.com"], None);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("agrees"), "{}", text(&out));
+    }
+}

@@ -71,16 +71,18 @@ pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u
 
 /// Opens a message of the list `query` describes: its view (remote images
 /// only when asked or trusted) and its neighbours in that list; marks it read.
-/// `nested` (`2.1`) opens a message attached to it instead.
+/// `nested` (`2.1`) opens a message attached to it instead. A very long
+/// body is clipped unless `full`.
 #[server(endpoint = "mail/message")]
 pub async fn mail_message(
     query: ListQuery,
     uid: u32,
     nested: String,
     images: bool,
+    full: bool,
 ) -> Result<model::mail::OpenedMessage, AppError> {
     let nested = model::mail::parse_part_path(&nested).ok_or(AppError::NoSuchMessage)?;
-    crate::mail::open_message(query, uid, nested, images).await
+    crate::mail::open_message(query, uid, nested, images, full).await
 }
 
 /// The block and safe sender lists.

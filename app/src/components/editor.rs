@@ -339,7 +339,7 @@ pub fn Editor(
                                 autosave.changed();
                             }
                         >
-                            {body.get_untracked()}
+                            {crate::components::safe_html::textarea_text(&body.get_untracked())}
                         </textarea>
                     </div>
                 }

@@ -761,10 +761,9 @@ fn Row(
 ) -> impl IntoView {
     let who = if outgoing {
         row.to.clone()
-    } else if row.from.name.is_empty() {
-        row.from.email.clone()
     } else {
-        row.from.name.clone()
+        // The real address first when the name pretends to be another.
+        row.from.list_label()
     };
     let who = if who.is_empty() {
         "(unknown)".to_owned()

@@ -7,7 +7,7 @@ use mail_parser::{Message, MimeHeaders, PartType};
 use model::mail::Body;
 use sanitize::Policy;
 
-use crate::ViewOptions;
+use crate::{InlinePart, MAX_INLINE_PARTS, ViewOptions};
 
 /// The body, and the parts it shows inline.
 pub(crate) struct Rendered {
@@ -24,10 +24,33 @@ pub(crate) fn render(msg: &Message<'_>, options: &ViewOptions) -> Rendered {
     let mut inline_parts = HashSet::new();
     if has_html {
         let by_cid = content_ids(msg);
-        let urls: HashMap<String, String> = by_cid
-            .iter()
-            .map(|(cid, &n)| (cid.clone(), (options.part_url)(n)))
-            .collect();
+        // URLs for the Content-IDs the HTML refers to, and only so many:
+        // every other part stays an attachment.
+        let mut urls: HashMap<String, String> = HashMap::new();
+        let mut shown = 0usize;
+        for &i in &msg.html_body {
+            let Some(PartType::Html(h)) = part(i).map(|p| &p.body) else {
+                continue;
+            };
+            for cid in sanitize::cid_references(h) {
+                let cid = cid.trim_matches(['<', '>']).to_owned();
+                let n = by_cid
+                    .get(&cid)
+                    .or_else(|| by_cid.get(&cid.to_lowercase()))
+                    .copied();
+                let Some(n) = n.filter(|_| !urls.contains_key(&cid)) else {
+                    continue;
+                };
+                if shown >= MAX_INLINE_PARTS {
+                    break;
+                }
+                if let Some(url) = inline_url(msg, n, options) {
+                    shown += 1;
+                    urls.insert(cid.to_lowercase(), url.clone());
+                    urls.insert(cid, url);
+                }
+            }
+        }
         let policy = Policy {
             allow_remote_images: options.allow_remote_images,
             cid_url: Some(Box::new(move |cid: &str| {
@@ -53,11 +76,15 @@ pub(crate) fn render(msg: &Message<'_>, options: &ViewOptions) -> Rendered {
                     }
                 }
                 PartType::Text(t) => html.push_str(&sanitize::text_to_html(t)),
-                PartType::InlineBinary(_) | PartType::Binary(_) if is_image(p) => {
-                    html.push_str("<p><img src=\"");
-                    push_escaped(&mut html, &(options.part_url)(i));
-                    html.push_str("\"></p>");
-                    inline_parts.insert(i);
+                PartType::InlineBinary(_) | PartType::Binary(_)
+                    if is_image(p) && inline_parts.len() < MAX_INLINE_PARTS =>
+                {
+                    if let Some(url) = inline_url(msg, i, options) {
+                        html.push_str("<p><img src=\"");
+                        push_escaped(&mut html, &url);
+                        html.push_str("\"></p>");
+                        inline_parts.insert(i);
+                    }
                 }
                 _ => {}
             }
@@ -92,6 +119,17 @@ pub(crate) fn render(msg: &Message<'_>, options: &ViewOptions) -> Rendered {
         Body::Text { html }
     };
     Rendered { body, inline_parts }
+}
+
+/// The caller's URL for part `n`, given its decoded content.
+fn inline_url(msg: &Message<'_>, n: u32, options: &ViewOptions) -> Option<String> {
+    let p = msg.parts.get(n as usize)?;
+    let content_type = crate::attachments::content_type(p);
+    Some((options.part_url)(&InlinePart {
+        part: n,
+        content_type: &content_type,
+        bytes: p.contents(),
+    }))
 }
 
 /// Content-ID (no brackets) → part index, for leaf parts. Lower-cased

@@ -36,15 +36,33 @@ use model::mail::{Body, MessageView};
 
 pub use attachments::safe_content_type;
 
-/// Builds the URL of one part of the message being viewed.
-pub type PartUrl = Box<dyn Fn(u32) -> String + Send + Sync>;
+/// A part the body shows inline (an image its HTML refers to by `cid:`, or
+/// an image part of the body), decoded, for [`ViewOptions::part_url`].
+#[derive(Clone, Copy, Debug)]
+pub struct InlinePart<'a> {
+    /// The part's number (as for [`attachment`]).
+    pub part: u32,
+    /// Its declared type, lower-case (serve it through [`safe_content_type`]).
+    pub content_type: &'a str,
+    /// Its decoded content.
+    pub bytes: &'a [u8],
+}
+
+/// Builds the URL an inline part is shown from: given the decoded part, so
+/// the message is parsed once however many parts it shows.
+pub type PartUrl = Box<dyn Fn(&InlinePart<'_>) -> String + Send + Sync>;
+
+/// The most parts one body shows inline; images beyond are listed as
+/// attachments. (A message with 10,000 `cid:` images is built to make the
+/// reader do 10,000 times the work.)
+pub const MAX_INLINE_PARTS: usize = 100;
 
 /// How to build the view.
 pub struct ViewOptions {
     /// Let remote images load. Off by default.
     pub allow_remote_images: bool,
-    /// URL for downloading or inlining part `n`; `cid:` images are rewritten
-    /// to it. Should be same-origin.
+    /// URL for showing an inline part; `cid:` images are rewritten to it.
+    /// Called only for parts the body shows, at most [`MAX_INLINE_PARTS`].
     pub part_url: PartUrl,
 }
 
@@ -53,7 +71,7 @@ impl Default for ViewOptions {
     fn default() -> Self {
         Self {
             allow_remote_images: false,
-            part_url: Box::new(|n| format!("part/{n}")),
+            part_url: Box::new(|p| format!("part/{}", p.part)),
         }
     }
 }

@@ -14,7 +14,7 @@ fn corpus_dir() -> PathBuf {
 fn options() -> ViewOptions {
     ViewOptions {
         allow_remote_images: false,
-        part_url: Box::new(|n| format!("/part/{n}")),
+        part_url: Box::new(|p| format!("/part/{}", p.part)),
     }
 }
 

@@ -656,7 +656,7 @@ fn corpus_is_checked_in_and_inert() {
                 &raw,
                 &ViewOptions {
                     allow_remote_images: allow,
-                    part_url: Box::new(|n| format!("/part/{n}")),
+                    part_url: Box::new(|p| format!("/part/{}", p.part)),
                 },
             );
             let html = match &v.body {

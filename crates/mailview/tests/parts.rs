@@ -178,3 +178,39 @@ fn nested_paths() {
         "too deep"
     );
 }
+
+mod common {
+    include!("common/many_parts.rs");
+}
+
+/// 10,000 inline images: the part URL is asked for at most
+/// `MAX_INLINE_PARTS` of them, each with its decoded bytes (no re-parsing),
+/// and the rest are listed as attachments.
+#[test]
+fn inline_parts_are_capped_and_built_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let raw = common::many_cid_images(10_000);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let options = ViewOptions {
+        allow_remote_images: false,
+        part_url: Box::new(move |p| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(p.content_type, "image/png");
+            assert!(p.bytes.starts_with(b"\x89PNG"), "decoded bytes");
+            format!("data:image/png;base64,{}", p.part)
+        }),
+    };
+    let v = view(&raw, &options);
+    assert_eq!(calls.load(Ordering::Relaxed), mailview::MAX_INLINE_PARTS);
+    let Body::Html { html, .. } = &v.body else {
+        panic!("{:?}", v.body)
+    };
+    assert_eq!(html.matches("data:image/png").count(), mailview::MAX_INLINE_PARTS);
+    assert_eq!(v.attachments.len(), 10_000);
+    assert_eq!(
+        v.attachments.iter().filter(|a| a.inline).count(),
+        mailview::MAX_INLINE_PARTS
+    );
+}

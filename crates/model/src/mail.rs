@@ -47,6 +47,44 @@ pub struct Address {
     pub email: String,
 }
 
+impl Address {
+    /// An address written in the display name that is not the address the
+    /// message came from: `"purchasing@trusted.example"
+    /// <do-not-reply@elsewhere.example>` names a trusted-looking sender
+    /// that sent nothing. That is how phishing dresses up, so wherever the
+    /// name is shown, the real address must be shown too.
+    pub fn misleading_name(&self) -> Option<&str> {
+        let real = self.email.trim();
+        self.name
+            .split(|c: char| c.is_whitespace() || "<>()[]\"',;:".contains(c))
+            .map(|w| w.trim_matches(|c: char| c == '.' || c == '\''))
+            .find(|w| looks_like_address(w) && !w.eq_ignore_ascii_case(real))
+    }
+
+    /// How a sender is named in a list: the name, or the address when
+    /// there is no name; the real address first when the name holds
+    /// another ([`Address::misleading_name`]).
+    pub fn list_label(&self) -> String {
+        match (self.name.trim(), self.misleading_name()) {
+            ("", _) => self.email.clone(),
+            (name, Some(_)) => format!("{} (“{name}”)", self.email),
+            (name, None) => name.to_owned(),
+        }
+    }
+}
+
+/// `local@domain.tld` in any script: something a reader would take for an
+/// address.
+fn looks_like_address(word: &str) -> bool {
+    let Some((local, domain)) = word.rsplit_once(['@', '＠']) else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains(['.', '。', '．'])
+        && !domain.starts_with(['.', '。', '．'])
+        && !domain.ends_with(['.', '。', '．'])
+}
+
 /// Where a body's text came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
@@ -459,6 +497,56 @@ pub fn format_size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_that_pretend_to_be_another_address() {
+        let a = |name: &str, email: &str| Address {
+            name: name.into(),
+            email: email.into(),
+        };
+        // (name, real address, the misleading part, list label)
+        let cases = [
+            (
+                "purchasing@trusted.example",
+                "do-not-reply@elsewhere.example",
+                Some("purchasing@trusted.example"),
+                "do-not-reply@elsewhere.example (“purchasing@trusted.example”)",
+            ),
+            (
+                "PayPal <service@paypal.example>",
+                "x@evil.example",
+                Some("service@paypal.example"),
+                "x@evil.example (“PayPal <service@paypal.example>”)",
+            ),
+            (
+                "Ann Example",
+                "ann@example.org",
+                None,
+                "Ann Example",
+            ),
+            // The same address, in another case: honest.
+            (
+                "Ann@Example.org",
+                "ann@example.org",
+                None,
+                "Ann@Example.org",
+            ),
+            // Full-width at sign and dot.
+            (
+                "billing＠bank．example",
+                "x@evil.example",
+                Some("billing＠bank．example"),
+                "x@evil.example (“billing＠bank．example”)",
+            ),
+            ("Support @ ACME", "s@acme.example", None, "Support @ ACME"),
+            ("", "ann@example.org", None, "ann@example.org"),
+        ];
+        for (name, email, misleading, label) in cases {
+            let addr = a(name, email);
+            assert_eq!(addr.misleading_name(), misleading, "{name}");
+            assert_eq!(addr.list_label(), label, "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -627,6 +715,13 @@ pub struct OpenedMessage {
     pub receipt_request: Option<String>,
     /// The view.
     pub view: MessageView,
+    /// About how tall an HTML body is, in CSS pixels (for its frame, whose
+    /// document the page cannot measure); 0 for other bodies.
+    #[serde(default)]
+    pub frame_height: u32,
+    /// The body is very long and only its beginning is shown.
+    #[serde(default)]
+    pub clipped: bool,
 }
 
 /// Where a message lives: search results may span folders.

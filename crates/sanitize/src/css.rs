@@ -35,6 +35,129 @@ pub(crate) fn filter_style(style: &str) -> String {
     out
 }
 
+/// The declarations of `style` that are safe to keep, like [`filter_style`],
+/// and besides them background images: a `background` or
+/// `background-image` with one `url(…)` becomes `background-image:
+/// url("…")` with the URL `image` returns for it, or loses its image when
+/// `image` returns `None` (blocked, or not an image source at all); the rest
+/// of a `background` shorthand is kept as `background` if it passes alone.
+pub(crate) fn filter_style_with_images(
+    style: &str,
+    image: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let mut out = String::new();
+    if style.len() > MAX_STYLE_LEN {
+        return out;
+    }
+    let mut push = |name: &str, value: &str| {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(name);
+        out.push_str(": ");
+        out.push_str(value);
+    };
+    for decl in split_declarations(style) {
+        let Some((name, value)) = decl.split_once(':') else {
+            continue;
+        };
+        if let Some((url, rest)) = background_url(name, value) {
+            let rest = rest.trim();
+            if !rest.is_empty()
+                && let Some((name, value)) = filter_declaration("background", rest)
+            {
+                push(&name, &value);
+            }
+            if let Some(url) = image(&url).filter(|u| url_is_quotable(u)) {
+                push("background-image", &format!("url(\"{url}\")"));
+            }
+            continue;
+        }
+        if let Some((name, value)) = filter_declaration(name, value) {
+            push(&name, &value);
+        }
+    }
+    out
+}
+
+/// One declaration as a `<style>` sheet or a `style` attribute is read
+/// before inlining: what [`filter_declaration`] keeps, and a background
+/// image split off as `background-image: url("…")` with its URL as written
+/// (judged later, when the image policy is known, by
+/// [`filter_style_with_images`]).
+pub(crate) fn read_declaration(name: &str, value: &str) -> Vec<(String, String)> {
+    match background_url(name, value) {
+        Some((url, rest)) => {
+            let mut out = Vec::new();
+            if let Some(d) = filter_declaration("background", rest.trim())
+                .filter(|_| !rest.trim().is_empty())
+            {
+                out.push(d);
+            }
+            if url_is_quotable(&url) {
+                out.push(("background-image".to_owned(), format!("url(\"{url}\")")));
+            }
+            out
+        }
+        None => filter_declaration(name, value).into_iter().collect(),
+    }
+}
+
+/// The URL of a `background` or `background-image` declaration holding
+/// exactly one `url(…)` (quoted or not), and the value without it. `None`
+/// for any other declaration, or a value with escapes, comments, a second
+/// URL or another function around the URL.
+fn background_url(name: &str, value: &str) -> Option<(String, String)> {
+    let name = name.trim().to_ascii_lowercase();
+    if name != "background" && name != "background-image" {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    let start = lower.find("url(")?;
+    if lower[start + 4..].contains("url(") || value.contains(['\\', '\n', '\r']) {
+        return None;
+    }
+    if start > 0 && lower[..start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-') {
+        // `image-url(`, `-webkit-url(`: not a plain url().
+        return None;
+    }
+    let inner = &value[start + 4..];
+    let (url, after) = match inner.trim_start().chars().next()? {
+        q @ ('"' | '\'') => {
+            let body = &inner.trim_start()[1..];
+            let end = body.find(q)?;
+            let after = body[end + 1..].trim_start().strip_prefix(')')?;
+            (&body[..end], after)
+        }
+        _ => {
+            let end = inner.find(')')?;
+            let url = inner[..end].trim();
+            if url.contains(['"', '\'', '(']) {
+                return None;
+            }
+            (url, &inner[end + 1..])
+        }
+    };
+    let rest = format!("{} {}", &value[..start], after)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name == "background-image" && !rest.trim().is_empty() {
+        return None;
+    }
+    Some((url.trim().to_owned(), rest))
+}
+
+/// Whether `url` can go inside `url("…")` as it is: nothing that ends the
+/// string or the declaration, no escapes, printable and not too long.
+fn url_is_quotable(url: &str) -> bool {
+    !url.is_empty()
+        && url.len() <= 8 * 1024
+        && !url
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '"' | '\\' | '\'' | '<' | '>' | ';' | '{' | '}'))
+}
+
 /// One declaration, if it is safe to keep: the property lower-case and the
 /// value trimmed. The one judge of declarations, for `style` attributes and
 /// for rules read from `<style>` sheets alike.
@@ -138,6 +261,72 @@ fn functions_allowed(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::filter_style;
+
+    #[test]
+    fn background_images_follow_the_image_policy() {
+        use super::filter_style_with_images;
+        let allow = |u: &str| {
+            u.starts_with("https://")
+                .then(|| u.replace(' ', "%20"))
+        };
+        let block = |_: &str| None;
+        // (name, style, with images allowed, with images blocked)
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "image",
+                "background-image: url(https://n.test/bg.png)",
+                "background-image: url(\"https://n.test/bg.png\")",
+                "",
+            ),
+            (
+                "quoted",
+                "background-image: url('https://n.test/a b.png')",
+                "background-image: url(\"https://n.test/a%20b.png\")",
+                "",
+            ),
+            (
+                "shorthand keeps the rest",
+                "background: #fff url(\"https://n.test/bg.png\") no-repeat; color: red",
+                "background: #fff no-repeat; background-image: url(\"https://n.test/bg.png\"); color: red",
+                "background: #fff no-repeat; color: red",
+            ),
+            (
+                "not http",
+                "background-image: url(javascript:alert(1))",
+                "",
+                "",
+            ),
+            (
+                "escapes",
+                "background-image: url(https://n.test/\\22 x)",
+                "",
+                "",
+            ),
+            (
+                "two urls",
+                "background: url(https://a.test/1) , url(https://a.test/2)",
+                "",
+                "",
+            ),
+            (
+                "a url breaking out of its quotes",
+                "background-image: url(\"https://n.test/x\"); x: url(\"y\")",
+                "background-image: url(\"https://n.test/x\")",
+                "",
+            ),
+            (
+                "another function",
+                "background-image: image-url(https://n.test/x)",
+                "",
+                "",
+            ),
+            ("other properties untouched", "list-style-image: url(https://n.test/x)", "", ""),
+        ];
+        for (name, style, allowed, blocked) in cases {
+            assert_eq!(filter_style_with_images(style, &allow), *allowed, "{name}");
+            assert_eq!(filter_style_with_images(style, &block), *blocked, "{name}");
+        }
+    }
 
     #[test]
     fn table() {

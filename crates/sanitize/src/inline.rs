@@ -467,9 +467,9 @@ mod tests {
                 Some("<p class=\"a\">x</p>"),
             ),
             (
-                "unsafe declaration not inlined",
-                "<style>.a { background: url(http://t.test/x); color: red }</style><p class=a>x</p>",
-                Some("<p class=\"a\" style=\"color: red\">x</p>"),
+                "unsafe declaration not inlined, a background image carried to the image policy",
+                "<style>.a { background: url(http://t.test/x); width: expression(alert(1)); color: red }</style><p class=a>x</p>",
+                Some("<p class=\"a\" style=\"background-image: url(&quot;http://t.test/x&quot;); color: red\">x</p>"),
             ),
             (
                 "style in body also read and removed",

@@ -9,6 +9,9 @@
 //! - [`html_to_text`]: HTML as plain text (the `text/plain` alternative,
 //!   quoting in plain-text replies).
 //! - [`text_to_html`]: plain text as escaped HTML with links.
+//! - [`estimated_height`]: about how tall sanitised HTML will be, for a
+//!   frame whose document cannot be measured; [`clip`]: its beginning, cut
+//!   where a cut adds no markup.
 //! - [`safe_url`]: the one link check; [`audit`]: an independent check of
 //!   output, for tests.
 //!
@@ -41,8 +44,10 @@
 //!   selectors left to evaluate.
 //! - **Nothing is fetched unless allowed.** Remote images lose their `src`
 //!   (the `<img>` stays as a placeholder with its `alt` and size) and are
-//!   counted, so the UI can offer "Show images". Background images and
-//!   `srcset` are never kept. `cid:` images are rewritten through the
+//!   counted, so the UI can offer "Show images". CSS background images (a
+//!   `background` or `background-image` with one `url()`) follow the same
+//!   policy, re-written as `background-image: url("…")`; `srcset` is never
+//!   kept. `cid:` images are rewritten through the
 //!   caller's [`Policy::cid_url`]; raster `data:` images stay. Composed mail
 //!   may hold `cid:` and `data:` images only, so it never fetches either.
 //! - **Links open safely**: only `http`, `https` and `mailto`, always with
@@ -65,6 +70,7 @@ mod compose;
 mod css;
 mod dom;
 mod inline;
+mod layout;
 mod plain;
 mod stylesheet;
 mod text;
@@ -76,6 +82,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub use compose::compose_html;
+pub use layout::{clip, estimated_height};
 pub use plain::html_to_text;
 pub use text::text_to_html;
 pub use url::safe_url;
@@ -235,34 +242,44 @@ fn filter_attribute<'u>(
 ) -> Option<Cow<'u, str>> {
     match (element, attribute) {
         (_, "style") => {
-            let kept = css::filter_style(value);
+            let kept = css::filter_style_with_images(value, &|url| {
+                image_source(shared, url)
+            });
             (!kept.is_empty()).then_some(Cow::Owned(kept))
         }
         ("a", "href") => safe_url(value).map(Cow::Owned),
-        ("img", "src") => match classify_image(value) {
-            ImageSource::Remote(url) => {
-                shared.remote.store(true, Ordering::Relaxed);
-                if shared.allow_remote_images {
-                    Some(Cow::Owned(url))
-                } else {
-                    shared.blocked.fetch_add(1, Ordering::Relaxed);
-                    None
-                }
-            }
-            ImageSource::Cid(cid) => {
-                let (decoded, url) = shared.cids.get(&cid)?;
-                if let Ok(mut used) = shared.used.lock()
-                    && !used.contains(decoded)
-                {
-                    used.push(decoded.clone());
-                }
-                Some(Cow::Owned(url.clone()))
-            }
-            ImageSource::Data(data) => Some(Cow::Owned(data)),
-            ImageSource::Other => None,
-        },
+        ("img", "src") => image_source(shared, value).map(Cow::Owned),
         (_, "href" | "src") => None,
         _ => Some(Cow::Borrowed(value)),
+    }
+}
+
+/// What an image reference becomes under the policy: a remote image when
+/// allowed (counted as blocked otherwise), a `cid:` image through the
+/// caller's part URL, an inline raster `data:` image as is; `None` for
+/// anything else. The same for `<img src>` and CSS background images.
+fn image_source(shared: &Shared, value: &str) -> Option<String> {
+    match classify_image(value) {
+        ImageSource::Remote(url) => {
+            shared.remote.store(true, Ordering::Relaxed);
+            if shared.allow_remote_images {
+                Some(url)
+            } else {
+                shared.blocked.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+        ImageSource::Cid(cid) => {
+            let (decoded, url) = shared.cids.get(&cid)?;
+            if let Ok(mut used) = shared.used.lock()
+                && !used.contains(decoded)
+            {
+                used.push(decoded.clone());
+            }
+            Some(url.clone())
+        }
+        ImageSource::Data(data) => Some(data),
+        ImageSource::Other => None,
     }
 }
 
@@ -274,6 +291,26 @@ fn resolve_cids(html: &str, policy: &Policy) -> HashMap<String, (String, String)
     let Some(cid_url) = &policy.cid_url else {
         return map;
     };
+    for (token, decoded) in cid_tokens(html) {
+        if let Some(url) = cid_url(&decoded) {
+            map.insert(token, (decoded, url));
+        }
+    }
+    map
+}
+
+/// The Content-IDs (URL-decoded, without brackets) that `html` refers to
+/// with `cid:`, each once, in order of first use, at most 4,096. A caller
+/// building [`Policy::cid_url`] needs URLs for these only.
+pub fn cid_references(html: &str) -> Vec<String> {
+    cid_tokens(html).into_iter().map(|(_, decoded)| decoded).collect()
+}
+
+/// Each distinct `cid:` token of the raw HTML, as the attribute filter will
+/// see it (entity-decoded), with its URL-decoded Content-ID.
+fn cid_tokens(html: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen = HashSet::new();
     let mut rest = html;
     while let Some(pos) = find_ignore_case(rest, "cid:") {
         rest = &rest[pos + 4..];
@@ -285,18 +322,17 @@ fn resolve_cids(html: &str, policy: &Policy) -> HashMap<String, (String, String)
             .replace("&#64;", "@")
             .replace("&#x40;", "@");
         rest = &rest[end..];
-        if token.is_empty() || map.contains_key(&token) {
+        if token.is_empty() || seen.contains(&token) {
             continue;
         }
-        if map.len() >= MAX_CIDS {
+        if out.len() >= MAX_CIDS {
             break;
         }
+        seen.insert(token.clone());
         let decoded = percent_decode(&token);
-        if let Some(url) = cid_url(&decoded) {
-            map.insert(token, (decoded, url));
-        }
+        out.push((token, decoded));
     }
-    map
+    out
 }
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {

@@ -14,7 +14,7 @@
 //! overrides of responsive mail); and every other at-rule (`@import`,
 //! `@font-face`, `@keyframes`, `@supports`, `@page` …).
 
-use crate::css::{filter_declaration, split_declarations};
+use crate::css::{read_declaration, split_declarations};
 
 /// Most bytes of CSS read per document, all sheets together.
 pub(crate) const MAX_CSS_BYTES: usize = 128 * 1024;
@@ -330,14 +330,13 @@ pub(crate) fn parse_declarations(block: &str) -> Vec<Declaration> {
             continue;
         };
         let (value, important) = strip_important(value.trim());
-        let Some((name, value)) = filter_declaration(name, value) else {
-            continue;
-        };
-        out.push(Declaration {
-            name,
-            value,
-            important,
-        });
+        for (name, value) in read_declaration(name, value) {
+            out.push(Declaration {
+                name,
+                value,
+                important,
+            });
+        }
     }
     out
 }
@@ -564,9 +563,9 @@ mod tests {
                 vec![r("p", &["color: red !", "margin: 0 !"])],
             ),
             (
-                "unsafe declarations filtered",
+                "unsafe declarations filtered, a background image kept for the image policy",
                 "p { background: url(http://t.test/a); width: expression(alert(1)); color: red; behavior: url(x.htc); -moz-binding: url(x) }",
-                vec![r("p", &["color: red"])],
+                vec![r("p", &["background-image: url(\"http://t.test/a\")", "color: red"])],
             ),
             (
                 "rule left with nothing is dropped",

@@ -4,6 +4,7 @@ use super::Outcome;
 use crate::api::mail::{MailAct, MailReceipt, SetMailPref, mail_act, mail_message};
 use crate::components::app_shell::{AppShell, Section};
 use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
+use crate::components::message_frame::MessageFrame;
 use crate::components::safe_html::SafeHtml;
 use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
 use crate::error::AppError;
@@ -27,14 +28,20 @@ pub fn MessagePage() -> impl IntoView {
         params.with(|m| {
             let (q, uid) = super::message_target(m);
             let nested = m.get("part").unwrap_or_default();
-            (q, uid, nested, m.get("images").as_deref() == Some("1"))
+            (
+                q,
+                uid,
+                nested,
+                m.get("images").as_deref() == Some("1"),
+                m.get("full").as_deref() == Some("1"),
+            )
         })
     });
     let outcome =
         Memo::new(move |_| params.with(|m| (m.get("done"), AppError::from_params(|k| m.get(k)))));
     let message = Resource::new(
         move || target.get(),
-        |(q, uid, nested, images)| mail_message(q, uid, nested, images),
+        |(q, uid, nested, images, full)| mail_message(q, uid, nested, images, full),
     );
     view! {
         <Title text="Message · Webmail" />
@@ -42,7 +49,7 @@ pub fn MessagePage() -> impl IntoView {
             view! {
                 <Suspense fallback=|| view! { <p class="loading" role="status">"Opening message…"</p> }>
                     {move || Suspend::new(async move {
-                        let (q, _, _, _) = target.get();
+                        let (q, _, _, _, _) = target.get();
                         let (done, error) = outcome.get();
                         let list_href = ui.href(&format!("/mail?{}", q.to_params()));
                         match message.await {
@@ -97,6 +104,10 @@ fn Message(
     let list_href = ui.href(&format!("/mail?{}", q.to_params()));
     let source_href = ui.href(&format!("/mail/source?uid={uid}&{}", q.to_params()));
     let images_href = format!("{here}&images=1");
+    let full_href = format!(
+        "{here}{}&full=1",
+        if m.images_shown { "&images=1" } else { "" }
+    );
     let subject = if v.subject.is_empty() {
         "(no subject)".to_owned()
     } else {
@@ -256,16 +267,9 @@ fn Message(
     let has_attachments = v.attachments.iter().any(|a| !a.inline);
     let warnings = v.warnings.clone();
     let body = match v.body {
-        Body::Html { html, .. } => view! {
-            <iframe
-                class="message-frame"
-                title="Message body"
-                sandbox="allow-popups allow-popups-to-escape-sandbox"
-                referrerpolicy="no-referrer"
-                srcdoc=html
-            ></iframe>
+        Body::Html { html, .. } => {
+            view! { <MessageFrame document=html height=m.frame_height /> }.into_any()
         }
-        .into_any(),
         Body::Text { html } => view! { <SafeHtml html class="message-text" /> }.into_any(),
         Body::Empty => view! { <p class="empty">"This message has no text."</p> }.into_any(),
     };
@@ -286,7 +290,14 @@ fn Message(
             })}
             <h1 id="message-subject">{subject}</h1>
             <dl class="summary">
-                <dt>"From"</dt><dd>{addresses(&v.from)}</dd>
+                <dt>"From"</dt><dd>
+                    {addresses(&v.from)}
+                    {v.from.iter().find_map(|a| a.misleading_name().map(|fake| (fake.to_owned(), a.email.clone()))).map(|(fake, real)| view! {
+                        <strong class="warning" role="note">
+                            {format!(" The name shows the address {fake}, but this message came from {real}.")}
+                        </strong>
+                    })}
+                </dd>
                 <dt>"To"</dt><dd>{addresses(&v.to)}</dd>
                 {(!v.cc.is_empty()).then(|| view! { <dt>"Cc"</dt><dd>{addresses(&v.cc)}</dd> })}
                 <dt>"Date"</dt><dd>{v.date.map(|d| format_date_at(d, v.date_offset)).unwrap_or_else(|| "(no date)".to_owned())}</dd>
@@ -357,6 +368,12 @@ fn Message(
                 </form>
             })}
             <section class="message-body" aria-label="Message body">{body}</section>
+            {m.clipped.then(|| view! {
+                <p class="clipped" role="note">
+                    "This message is very long: only its beginning is shown. "
+                    <a href=full_href>"Show the whole message"</a>
+                </p>
+            })}
             {has_attachments.then(|| view! {
                 <section class="attachments" aria-labelledby="attachments-title">
                     <h2 id="attachments-title">"Attachments"</h2>

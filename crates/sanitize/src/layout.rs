@@ -1,0 +1,236 @@
+//! A rough height for sanitised HTML, for a frame that cannot be measured.
+//!
+//! The message body is shown in a sandboxed frame whose document the page
+//! cannot read, so its height cannot be taken from it. Where no script
+//! runs (the basic interface) the frame gets this estimate; the standard
+//! interface starts with it and then measures a hidden copy. The estimate
+//! counts lines of text at a typical width and adds the images' declared
+//! heights; it reads the output of this crate, whose markup is plain.
+
+/// Characters on one line at the frame's usual width.
+const CHARS_PER_LINE: usize = 90;
+/// Pixels per line of text.
+const LINE_PX: u32 = 21;
+/// Pixels for an image whose height is not declared.
+const IMAGE_PX: u32 = 120;
+/// The smallest and largest estimate, in pixels.
+const MIN_PX: u32 = 80;
+const MAX_PX: u32 = 12_000;
+/// The frame's padding, top and bottom, in pixels.
+const PADDING_PX: u32 = 24;
+
+/// Elements that start a new line.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "hr",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+];
+
+/// The height, in CSS pixels, the HTML is likely to need at a typical
+/// frame width, within bounds.
+///
+/// ```
+/// let short = sanitize::estimated_height("<p>Hello</p>");
+/// let long = sanitize::estimated_height(&"<p>A line of text.</p>".repeat(200));
+/// assert!(short < 150 && long > 2000);
+/// ```
+pub fn estimated_height(html: &str) -> u32 {
+    let mut lines: u32 = 0;
+    let mut images: u32 = 0;
+    let mut chars_on_line = 0usize;
+    let end_line = |chars: &mut usize, lines: &mut u32| {
+        if *chars > 0 {
+            let n = chars.div_ceil(CHARS_PER_LINE);
+            *lines = lines.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            *chars = 0;
+        }
+    };
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(open) = rest.find('<') else {
+            chars_on_line += visible_chars(rest);
+            break;
+        };
+        chars_on_line += visible_chars(&rest[..open]);
+        let tag_end = rest[open..].find('>').map_or(rest.len(), |e| open + e + 1);
+        let tag = &rest[open + 1..tag_end.saturating_sub(1).max(open + 1)];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if BLOCKS.contains(&name.as_str()) {
+            let had_text = chars_on_line > 0;
+            end_line(&mut chars_on_line, &mut lines);
+            // An empty line, or a paragraph's margin.
+            let blank = (name == "br" && !had_text) || (name == "p" && !tag.starts_with('/'));
+            lines = lines.saturating_add(u32::from(blank));
+        }
+        if name == "img" && !tag.starts_with('/') {
+            images = images.saturating_add(declared_height(tag).unwrap_or(IMAGE_PX));
+        }
+        rest = &rest[tag_end..];
+    }
+    end_line(&mut chars_on_line, &mut lines);
+    lines
+        .saturating_mul(LINE_PX)
+        .saturating_add(images)
+        .saturating_add(PADDING_PX)
+        .clamp(MIN_PX, MAX_PX)
+}
+
+/// The start of sanitised `html`, at most `max` bytes long, cut in text
+/// between elements (never inside a tag, an attribute or an entity), or
+/// `None` when it is not longer than `max`. The elements left open are
+/// closed by the browser, so the cut adds no markup of its own. For showing
+/// the beginning of a very long message quickly.
+///
+/// ```
+/// let html = "<p>one</p><p>two &amp; three</p>";
+/// assert_eq!(sanitize::clip(html, 100), None);
+/// assert_eq!(sanitize::clip(html, 18), Some("<p>one</p><p>two "));
+/// ```
+pub fn clip(html: &str, max: usize) -> Option<&str> {
+    if html.len() <= max {
+        return None;
+    }
+    // The last position at or before `max` that is in text, outside any
+    // entity: tags are `<…>` with attribute values in double quotes.
+    let mut cut = 0;
+    let mut in_tag = false;
+    let mut in_quote = false;
+    let mut in_entity = false;
+    for (i, c) in html.char_indices() {
+        if i > max {
+            break;
+        }
+        if !in_tag && !in_entity {
+            cut = i;
+        }
+        match c {
+            '"' if in_tag => in_quote = !in_quote,
+            '>' if in_tag && !in_quote => in_tag = false,
+            '<' if !in_tag => in_tag = true,
+            '&' if !in_tag => in_entity = true,
+            ';' if in_entity => in_entity = false,
+            c if in_entity && !c.is_ascii_alphanumeric() && c != '#' => in_entity = false,
+            _ => {}
+        }
+    }
+    Some(&html[..cut])
+}
+
+/// Characters of text that take room (entities count as one).
+fn visible_chars(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_entity = false;
+    for c in text.chars() {
+        match c {
+            '&' => {
+                in_entity = true;
+                n += 1;
+            }
+            ';' if in_entity => in_entity = false,
+            _ if in_entity => {}
+            c if c.is_whitespace() => n += usize::from(n > 0),
+            _ => n += 1,
+        }
+    }
+    n
+}
+
+/// The height an `<img>` tag declares, in pixels (`height="40"` or
+/// `height: 40px` in its style), if any and sensible.
+fn declared_height(tag: &str) -> Option<u32> {
+    let lower = tag.to_ascii_lowercase();
+    let digits = |s: &str| -> Option<u32> {
+        let n: String = s
+            .trim_start_matches([' ', '"', '\'', '=', ':'])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        n.parse().ok().filter(|h| (1..=4000).contains(h))
+    };
+    if let Some(i) = lower.find("height: ") {
+        return digits(&lower[i + 7..]);
+    }
+    lower
+        .match_indices("height=")
+        .find(|(i, _)| lower[..*i].ends_with(' '))
+        .and_then(|(i, _)| digits(&lower[i + 6..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimated_height;
+
+    #[test]
+    fn clipping_cuts_in_text_only() {
+        use super::clip;
+        let html = "<p title=\"a<b>c\">x &amp; y</p><p>zz</p>";
+        // (max, expected)
+        let cases: &[(usize, Option<&str>)] = &[
+            (1000, None),
+            (html.len(), None),
+            (3, Some("")),
+            // Inside the tag and its quoted `<b>`: back to before it.
+            (12, Some("")),
+            (18, Some("<p title=\"a<b>c\">x")),
+            (19, Some("<p title=\"a<b>c\">x ")),
+            // Inside the entity: before it.
+            (22, Some("<p title=\"a<b>c\">x ")),
+            (24, Some("<p title=\"a<b>c\">x &amp;")),
+            (html.len() - 1, Some("<p title=\"a<b>c\">x &amp; y</p><p>zz")),
+        ];
+        for (max, expected) in cases {
+            assert_eq!(clip(html, *max), *expected, "{max}");
+        }
+        // Multi-byte text is cut on a character boundary.
+        let wide = "<p>".to_owned() + &"é".repeat(100) + "</p>";
+        let clipped = clip(&wide, 50).unwrap();
+        assert!(clipped.len() <= 50 && clipped.starts_with("<p>é"));
+    }
+
+    #[test]
+    fn table() {
+        // (name, html, at least, at most)
+        let para = "<p>".to_owned() + &"word ".repeat(40) + "</p>";
+        let cases: Vec<(&str, String, u32, u32)> = vec![
+            ("empty", String::new(), 80, 80),
+            ("three lines", "<p>Hi Ann,</p><p>see you at 12.</p><p>Bob</p>".into(), 100, 170),
+            ("one long paragraph", para.clone(), 80, 140),
+            ("many paragraphs", para.repeat(100), 6000, 9000),
+            (
+                "declared image",
+                "<p>x</p><img src=\"data:image/png;base64,AA\" height=\"300\">".into(),
+                320,
+                400,
+            ),
+            ("image in style", "<img style=\"width: 10px; height: 500px\">".into(), 500, 560),
+            ("unknown image", "<img>".into(), 120, 160),
+            ("capped", "<br>".repeat(100_000), 12_000, 12_000),
+            ("broken markup", "<p <<< >>> & &amp; <img height=".into(), 80, 300),
+        ];
+        for (name, html, low, high) in cases {
+            let h = estimated_height(&html);
+            assert!((low..=high).contains(&h), "{name}: {h} not in {low}..={high}");
+        }
+    }
+}

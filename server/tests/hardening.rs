@@ -186,7 +186,11 @@ async fn search_terms_have_limits_and_clear_answers() {
     // An ordinary search still works.
     let (status, _, body) = send(
         &env.app,
-        call("/api/mail/list", &cookie, &list_query("INBOX", "report", "body")),
+        call(
+            "/api/mail/list",
+            &cookie,
+            &list_query("INBOX", "report", "body"),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -197,12 +201,19 @@ async fn errors_answer_with_the_status_that_fits() {
     let env = env();
     // Wrong password, to the hydrated app: 401; then rate limited: 429.
     for _ in 0..5 {
-        let (status, _, body) =
-            send(&env.app, login("alice@example.com", "wrong-password", false)).await;
+        let (status, _, body) = send(
+            &env.app,
+            login("alice@example.com", "wrong-password", false),
+        )
+        .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         assert!(body.contains("bad_credentials"), "{body}");
     }
-    let (status, _, body) = send(&env.app, login("alice@example.com", "alice-password", false)).await;
+    let (status, _, body) = send(
+        &env.app,
+        login("alice@example.com", "alice-password", false),
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     // (A plain form is still sent back to the page, with the error.)
     let (status, headers, _) = send(&env.app, login("alice@example.com", "x", true)).await;
@@ -236,7 +247,11 @@ async fn errors_answer_with_the_status_that_fits() {
             StatusCode::NOT_FOUND,
         ),
         // Arguments missing or malformed.
-        ("/api/mail/source", "folder=INBOX".to_owned(), StatusCode::BAD_REQUEST),
+        (
+            "/api/mail/source",
+            "folder=INBOX".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
         (
             "/api/mail/source",
             "folder=INBOX&uid=minus-one".to_owned(),
@@ -257,8 +272,14 @@ async fn errors_answer_with_the_status_that_fits() {
     // Pages that show such an error answer with its status too.
     for (path, expected) in [
         ("/basic/mail?folder=Nowhere", StatusCode::NOT_FOUND),
-        ("/basic/mail/message?folder=INBOX&uid=999", StatusCode::NOT_FOUND),
-        ("/basic/mail/source?folder=INBOX&uid=999", StatusCode::NOT_FOUND),
+        (
+            "/basic/mail/message?folder=INBOX&uid=999",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/basic/mail/source?folder=INBOX&uid=999",
+            StatusCode::NOT_FOUND,
+        ),
         ("/mail/raw?folder=..%2Fx&uid=1", StatusCode::BAD_REQUEST),
         ("/mail/raw?folder=INBOX&uid=999", StatusCode::NOT_FOUND),
     ] {
@@ -297,9 +318,14 @@ async fn an_empty_spelling_fix_changes_nothing_and_returns() {
     let texts: Vec<String> = page
         .items
         .iter()
-        .map(|m| String::from_utf8_lossy(&store.raw("Drafts", m.uid).unwrap().unwrap()).into_owned())
+        .map(|m| {
+            String::from_utf8_lossy(&store.raw("Drafts", m.uid).unwrap().unwrap()).into_owned()
+        })
         .collect();
-    assert!(texts.iter().any(|t| t.contains("some text to keep")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("some text to keep")),
+        "{texts:?}"
+    );
 }
 
 #[tokio::test]
@@ -439,7 +465,11 @@ async fn a_link_from_elsewhere_neither_loads_images_nor_marks_read() {
         let (status, _, page) = send(&env.app, get(&path, &cookie, headers)).await;
         assert_eq!(status, StatusCode::OK, "{headers:?}");
         assert!(page.contains("Hello"), "{headers:?}");
-        assert_eq!(page.contains("tracker.example/p.gif"), *images, "{headers:?}");
+        assert_eq!(
+            page.contains("tracker.example/p.gif"),
+            *images,
+            "{headers:?}"
+        );
         assert_eq!(seen(), *read, "{headers:?}");
     }
 }
@@ -563,9 +593,15 @@ async fn a_quoted_text_cannot_become_markup_in_the_text_area() {
             .map(|(_, inside)| inside)
             .unwrap_or_default();
         let (inside, _) = area.split_once("</textarea>").expect("the text area ends");
-        assert!(!inside.contains('<'), "{path}: markup in the text area: {inside}");
+        assert!(
+            !inside.contains('<'),
+            "{path}: markup in the text area: {inside}"
+        );
         assert!(!page.contains("<meta http-equiv"), "{path}");
-        assert!(inside.contains("&amp;lt;b&amp;gt;") || inside.contains("&amp;amp;lt;b"), "{path}: {inside}");
+        assert!(
+            inside.contains("&amp;lt;b&amp;gt;") || inside.contains("&amp;amp;lt;b"),
+            "{path}: {inside}"
+        );
     }
 }
 
@@ -591,4 +627,46 @@ async fn a_megabyte_body_is_clipped_until_asked_for() {
     let (_, _, page) = send(&env.app, get(&format!("{path}&full=1"), &cookie, &[])).await;
     assert!(page.contains("THE END"));
     assert!(!page.contains("Show the whole message"));
+}
+
+#[tokio::test]
+async fn one_huge_header_does_not_break_the_folder() {
+    let env = env();
+    let cookie = sign_in(&env).await;
+    let subject = "Ω".repeat(5 * 1024 * 1024 / 2);
+    let message = format!(
+        "From: Big <big@example.org>\r\nTo: alice@example.com\r\nSubject: {subject}\r\n\r\nbody\r\n"
+    );
+    mailstore::deliver(
+        &env.directory
+            .find_user("alice@example.com")
+            .unwrap()
+            .unwrap()
+            .user_dir(&env.data_dir),
+        None,
+        message.as_bytes(),
+    )
+    .unwrap();
+    let (status, _, page) = send(&env.app, get("/basic/mail", &cookie, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.len() < 200_000, "folder page of {} bytes", page.len());
+    assert!(page.contains("ΩΩΩ"));
+    let (status, _, list) = send(
+        &env.app,
+        call(
+            "/api/mail/list",
+            &cookie,
+            &list_query("INBOX", "", "headers"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.len() < 100_000, "list of {} bytes", list.len());
+    let (status, _, page) = send(
+        &env.app,
+        get("/basic/mail/message?folder=INBOX&uid=1", &cookie, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.len() < 200_000, "message page of {} bytes", page.len());
 }

@@ -744,3 +744,44 @@ async fn only_compose_posts_are_kept() {
     assert!(stash_cookie(&headers).is_none());
     assert!(env.stash_ids().is_empty());
 }
+
+/// The stash is read by the same form reader as a live post: an empty
+/// spelling fix in it (which looped forever) is ignored when it is restored
+/// at sign-in too.
+#[tokio::test]
+async fn a_stash_with_an_empty_spelling_fix_restores() {
+    let env = env();
+    let session = env.expired_session("alice@example.com");
+    let session_cookies = [session.as_str()];
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("op", "fix"),
+        ("account", "alice@example.com"),
+        ("subject", "Spelling in a stash"),
+        ("body", ""),
+        ("fix:", "x"),
+        ("fix: ", "y"),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
+    let (cookie, _) = stash_cookie(&headers).unwrap();
+    let signing_in = send(
+        &env.app,
+        login_form("alice@example.com", "alice-password", "standard", &cookie),
+    );
+    let (_, headers, _) = tokio::time::timeout(std::time::Duration::from_secs(20), signing_in)
+        .await
+        .expect("the sign-in answered within 20 s");
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/mail/compose?draft="), "{location}");
+    let drafts = env.drafts("alice@example.com");
+    assert_eq!(drafts.len(), 1);
+    assert!(drafts[0].contains("Spelling in a stash"));
+}

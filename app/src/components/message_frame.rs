@@ -15,8 +15,7 @@
 use leptos::prelude::*;
 
 /// The style of the frame's document body (and of the measured copy).
-pub const BODY_CSS: &str =
-    "font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-x:auto";
+pub const BODY_CSS: &str = "font-family:system-ui,sans-serif;margin:0;padding:8px;overflow-x:auto";
 /// The style of images in the frame (and in the copy).
 pub const IMAGE_CSS: &str = "max-width:100%;height:auto";
 /// Bodies longer than this are not measured (laying them out twice costs
@@ -116,7 +115,9 @@ mod fit {
         }
         set_width(&host, frame);
         let root = host
-            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Closed))
+            .attach_shadow(&web_sys::ShadowRootInit::new(
+                web_sys::ShadowRootMode::Closed,
+            ))
             .ok()?;
         root.set_inner_html(&format!(
             "<style>:host{{all:initial;display:block}}.body{{{}}}img{{{}}}</style><div class=\"body\">{body}</div>",

@@ -3,7 +3,7 @@
 //! Everything is computed from the original's raw bytes (parsed with
 //! mail-parser, which never fails on malformed mail): recipients, subject,
 //! threading headers and the quoted body, in plain text and in HTML. HTML
-//! taken from the original goes through [`sanitize::compose_html`] before it
+//! taken from the original goes through [`sanitize::quote_html`] before it
 //! leaves this module (it is received HTML: the editor must never see a
 //! `<meta http-equiv=refresh>`, a remote image or a script of it), while
 //! HTML built here from plain text is escaped.
@@ -292,7 +292,7 @@ fn plain_body(m: &Message<'_>) -> String {
 /// the editor's formatting, no remote images), else its text escaped.
 fn html_body(m: &Message<'_>) -> String {
     match m.html_part(0).filter(|p| p.is_text_html()) {
-        Some(part) => sanitize::compose_html(part.text_contents().unwrap_or_default()),
+        Some(part) => sanitize::quote_html(part.text_contents().unwrap_or_default()),
         None => text_to_html(&plain_body(m)),
     }
 }

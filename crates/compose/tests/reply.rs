@@ -234,7 +234,14 @@ fn quotes_of_hostile_mail_are_inert() {
                 problems.push(format!("{}: {found:?}", file.display()));
             }
             let lower = html.to_ascii_lowercase();
-            for bad in ["<meta", "<script", "<iframe", "<link", "<base"] {
+            for bad in [
+                "<meta",
+                "<script",
+                "<iframe",
+                "<link",
+                "<base",
+                "src=\"cid:",
+            ] {
                 if lower.contains(bad) {
                     problems.push(format!("{}: {bad}", file.display()));
                 }

@@ -212,7 +212,9 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
     cut(&mut p.mdn_to, MAX_ADDRESS_CHARS);
     if p.references.len() > MAX_REFERENCES {
         // The thread's root and the most recent ones matter.
-        let tail = p.references.split_off(p.references.len() - (MAX_REFERENCES - 1));
+        let tail = p
+            .references
+            .split_off(p.references.len() - (MAX_REFERENCES - 1));
         p.references.truncate(1);
         p.references.extend(tail);
     }
@@ -261,10 +263,7 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
 /// the cut with `…`.
 fn cut(s: &mut String, max: usize) {
     if let Some((i, _)) = s.char_indices().nth(max) {
-        let end = s[..i]
-            .char_indices()
-            .next_back()
-            .map_or(0, |(j, _)| j);
+        let end = s[..i].char_indices().next_back().map_or(0, |(j, _)| j);
         s.truncate(end);
         s.push('…');
     }

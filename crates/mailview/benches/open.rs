@@ -20,9 +20,7 @@ fn main() {
 fn options() -> ViewOptions {
     ViewOptions {
         allow_remote_images: false,
-        part_url: Box::new(|p: &InlinePart<'_>| {
-            format!("data:image/png;base64,{}", p.bytes.len())
-        }),
+        part_url: Box::new(|p: &InlinePart<'_>| format!("data:image/png;base64,{}", p.bytes.len())),
     }
 }
 

@@ -136,6 +136,7 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
         .filter(|d| d.is_valid())
         .map(|d| d.to_timestamp());
     view.message_id = msg.message_id().unwrap_or_default().trim().to_string();
+    limit_headers(&mut view);
 
     let rendered = body::render(&msg, options);
     view.body = rendered.body;
@@ -143,6 +144,49 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
     view.warnings = header_warnings(&msg, raw);
     view.warnings.extend(part_warnings(&msg, raw));
     view
+}
+
+/// The most characters of a subject, and of any one header's value, the
+/// view carries; the raw source has the rest. (A 5 MB Subject made a 20 MB
+/// page.)
+pub const MAX_SUBJECT_CHARS: usize = 1000;
+/// See [`MAX_SUBJECT_CHARS`].
+pub const MAX_HEADER_CHARS: usize = 4000;
+/// The most headers, and addresses in one field, the view carries.
+pub const MAX_HEADERS: usize = 500;
+
+/// Cuts what a hostile sender can make arbitrarily long to what a reader
+/// page shows.
+fn limit_headers(view: &mut MessageView) {
+    cut(&mut view.subject, MAX_SUBJECT_CHARS);
+    cut(&mut view.message_id, MAX_HEADER_CHARS);
+    view.headers.truncate(MAX_HEADERS);
+    for (name, value) in &mut view.headers {
+        cut(name, 200);
+        cut(value, MAX_HEADER_CHARS);
+    }
+    for list in [
+        &mut view.from,
+        &mut view.to,
+        &mut view.cc,
+        &mut view.reply_to,
+    ] {
+        list.truncate(MAX_HEADERS);
+        for a in list.iter_mut() {
+            cut(&mut a.name, 200);
+            cut(&mut a.email, 320);
+        }
+    }
+}
+
+/// Cuts `s` to at most `max` characters, on a character boundary, marking
+/// the cut with `…`.
+fn cut(s: &mut String, max: usize) {
+    if let Some((i, _)) = s.char_indices().nth(max) {
+        let end = s[..i].char_indices().next_back().map_or(0, |(j, _)| j);
+        s.truncate(end);
+        s.push('…');
+    }
 }
 
 /// One part of a message, decoded, for download. `None` when there is no

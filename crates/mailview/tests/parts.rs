@@ -207,10 +207,35 @@ fn inline_parts_are_capped_and_built_once() {
     let Body::Html { html, .. } = &v.body else {
         panic!("{:?}", v.body)
     };
-    assert_eq!(html.matches("data:image/png").count(), mailview::MAX_INLINE_PARTS);
+    assert_eq!(
+        html.matches("data:image/png").count(),
+        mailview::MAX_INLINE_PARTS
+    );
     assert_eq!(v.attachments.len(), 10_000);
     assert_eq!(
         v.attachments.iter().filter(|a| a.inline).count(),
         mailview::MAX_INLINE_PARTS
     );
+}
+
+/// A header made to be huge: the view carries a page's worth of it.
+#[test]
+fn huge_headers_are_cut_in_the_view() {
+    let subject = "S".repeat(5 * 1024 * 1024);
+    let to: Vec<String> = (0..3000).map(|i| format!("u{i}@example.org")).collect();
+    let raw = format!(
+        "From: a@example.org\r\nTo: {}\r\nSubject: {subject}\r\nX-Long: {subject}\r\n\r\nbody\r\n",
+        to.join(", ")
+    );
+    let v = view(raw.as_bytes(), &ViewOptions::default());
+    assert_eq!(v.subject.chars().count(), mailview::MAX_SUBJECT_CHARS);
+    assert!(v.subject.ends_with('…'));
+    assert_eq!(v.to.len(), mailview::MAX_HEADERS);
+    assert!(
+        v.headers
+            .iter()
+            .all(|(_, value)| value.chars().count() <= mailview::MAX_HEADER_CHARS)
+    );
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.len() < 200_000, "{} bytes", json.len());
 }

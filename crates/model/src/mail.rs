@@ -517,12 +517,7 @@ mod tests {
                 Some("service@paypal.example"),
                 "x@evil.example (“PayPal <service@paypal.example>”)",
             ),
-            (
-                "Ann Example",
-                "ann@example.org",
-                None,
-                "Ann Example",
-            ),
+            ("Ann Example", "ann@example.org", None, "Ann Example"),
             // The same address, in another case: honest.
             (
                 "Ann@Example.org",

@@ -44,10 +44,25 @@ const MAX_CID_LEN: usize = 998;
 pub fn compose_html(html: &str) -> String {
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
-    builder().clean(html).to_string()
+    builder(true).clean(html).to_string()
 }
 
-fn builder() -> ammonia::Builder<'static> {
+/// Received HTML quoted in a reply or forward, cleaned as
+/// [`compose_html`] cleans the editor's, except that `cid:` images go too:
+/// they name parts of the received message, which the new one does not
+/// carry.
+///
+/// ```
+/// let html = sanitize::quote_html("<p>Hi<img src='cid:logo@x'><img src='data:image/png;base64,AA'></p>");
+/// assert_eq!(html, "<p>Hi<img><img src=\"data:image/png;base64,AA\"></p>");
+/// ```
+pub fn quote_html(html: &str) -> String {
+    let inlined = inline::inline_styles(html);
+    let html = inlined.as_deref().unwrap_or(html);
+    builder(false).clean(html).to_string()
+}
+
+fn builder(keep_cid: bool) -> ammonia::Builder<'static> {
     let mut tags = HashSet::new();
     let mut tag_attributes = HashMap::new();
     for (tag, attrs) in allow::COMPOSE_TAGS {
@@ -63,11 +78,18 @@ fn builder() -> ammonia::Builder<'static> {
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(None)
         .strip_comments(true)
-        .attribute_filter(filter_attribute);
+        .attribute_filter(move |element, attribute, value| {
+            filter_attribute(element, attribute, value, keep_cid)
+        });
     b
 }
 
-fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+fn filter_attribute<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+    keep_cid: bool,
+) -> Option<Cow<'u, str>> {
     let v = value.trim();
     let owned = |s: &str| Some(Cow::Owned(s.to_string()));
     match (element, attribute) {
@@ -78,7 +100,9 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         ("a", "href") => safe_url(value).map(Cow::Owned),
         ("img", "src") => match classify_image(value) {
             ImageSource::Data(data) => Some(Cow::Owned(data)),
-            ImageSource::Cid(cid) if cid_ok(&cid) => Some(Cow::Owned(format!("cid:{cid}"))),
+            ImageSource::Cid(cid) if keep_cid && cid_ok(&cid) => {
+                Some(Cow::Owned(format!("cid:{cid}")))
+            }
             _ => None,
         },
         ("blockquote", "type") => v

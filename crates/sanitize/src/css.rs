@@ -89,8 +89,8 @@ pub(crate) fn read_declaration(name: &str, value: &str) -> Vec<(String, String)>
     match background_url(name, value) {
         Some((url, rest)) => {
             let mut out = Vec::new();
-            if let Some(d) = filter_declaration("background", rest.trim())
-                .filter(|_| !rest.trim().is_empty())
+            if let Some(d) =
+                filter_declaration("background", rest.trim()).filter(|_| !rest.trim().is_empty())
             {
                 out.push(d);
             }
@@ -265,10 +265,7 @@ mod tests {
     #[test]
     fn background_images_follow_the_image_policy() {
         use super::filter_style_with_images;
-        let allow = |u: &str| {
-            u.starts_with("https://")
-                .then(|| u.replace(' ', "%20"))
-        };
+        let allow = |u: &str| u.starts_with("https://").then(|| u.replace(' ', "%20"));
         let block = |_: &str| None;
         // (name, style, with images allowed, with images blocked)
         let cases: &[(&str, &str, &str, &str)] = &[
@@ -320,7 +317,12 @@ mod tests {
                 "",
                 "",
             ),
-            ("other properties untouched", "list-style-image: url(https://n.test/x)", "", ""),
+            (
+                "other properties untouched",
+                "list-style-image: url(https://n.test/x)",
+                "",
+                "",
+            ),
         ];
         for (name, style, allowed, blocked) in cases {
             assert_eq!(filter_style_with_images(style, &allow), *allowed, "{name}");

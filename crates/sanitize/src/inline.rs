@@ -469,7 +469,9 @@ mod tests {
             (
                 "unsafe declaration not inlined, a background image carried to the image policy",
                 "<style>.a { background: url(http://t.test/x); width: expression(alert(1)); color: red }</style><p class=a>x</p>",
-                Some("<p class=\"a\" style=\"background-image: url(&quot;http://t.test/x&quot;); color: red\">x</p>"),
+                Some(
+                    "<p class=\"a\" style=\"background-image: url(&quot;http://t.test/x&quot;); color: red\">x</p>",
+                ),
             ),
             (
                 "style in body also read and removed",

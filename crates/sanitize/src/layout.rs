@@ -11,6 +11,8 @@
 const CHARS_PER_LINE: usize = 90;
 /// Pixels per line of text.
 const LINE_PX: u32 = 21;
+/// Pixels a table row adds besides its content (cell spacing and padding).
+const ROW_PX: u32 = 6;
 /// Pixels for an image whose height is not declared.
 const IMAGE_PX: u32 = 120;
 /// The smallest and largest estimate, in pixels.
@@ -53,6 +55,8 @@ const BLOCKS: &[&str] = &[
 pub fn estimated_height(html: &str) -> u32 {
     let mut lines: u32 = 0;
     let mut images: u32 = 0;
+    // Padding and table rows: room that holds no text.
+    let mut extra: u32 = 0;
     let mut chars_on_line = 0usize;
     let end_line = |chars: &mut usize, lines: &mut u32| {
         if *chars > 0 {
@@ -86,14 +90,59 @@ pub fn estimated_height(html: &str) -> u32 {
         if name == "img" && !tag.starts_with('/') {
             images = images.saturating_add(declared_height(tag).unwrap_or(IMAGE_PX));
         }
+        if !tag.starts_with('/') {
+            extra = extra.saturating_add(vertical_padding(tag));
+            if name == "tr" {
+                extra = extra.saturating_add(ROW_PX);
+            }
+            if matches!(name.as_str(), "h1" | "h2" | "h3") {
+                lines = lines.saturating_add(1);
+            }
+        }
         rest = &rest[tag_end..];
     }
     end_line(&mut chars_on_line, &mut lines);
-    lines
+    let total = lines
         .saturating_mul(LINE_PX)
         .saturating_add(images)
-        .saturating_add(PADDING_PX)
-        .clamp(MIN_PX, MAX_PX)
+        .saturating_add(extra)
+        .saturating_add(PADDING_PX);
+    // A little too tall is better than a scroll bar on a short message.
+    (total.saturating_add(total / 10)).clamp(MIN_PX, MAX_PX)
+}
+
+/// The vertical padding a tag's `style` gives it, in pixels (`padding: N`
+/// counts twice, `padding-top`/`-bottom` once; only `px` values).
+fn vertical_padding(tag: &str) -> u32 {
+    let lower = tag.to_ascii_lowercase();
+    let Some(style) = lower.split_once("style=\"").map(|(_, s)| s) else {
+        return 0;
+    };
+    let style = style.split('"').next().unwrap_or("");
+    let px = |v: &str| -> u32 {
+        let n: String = v.trim().chars().take_while(char::is_ascii_digit).collect();
+        n.parse::<u32>().unwrap_or(0).min(200)
+    };
+    let mut total = 0;
+    for decl in style.split(';') {
+        let Some((name, value)) = decl.split_once(':') else {
+            continue;
+        };
+        total += match name.trim() {
+            "padding" => {
+                let values: Vec<&str> = value.split_whitespace().collect();
+                match values.as_slice() {
+                    [all] => 2 * px(all),
+                    [vertical, _] | [vertical, _, _, _] => 2 * px(vertical),
+                    [top, _, bottom] => px(top) + px(bottom),
+                    _ => 0,
+                }
+            }
+            "padding-top" | "padding-bottom" => px(value),
+            _ => 0,
+        };
+    }
+    total
 }
 
 /// The start of sanitised `html`, at most `max` bytes long, cut in text
@@ -168,8 +217,8 @@ fn declared_height(tag: &str) -> Option<u32> {
             .collect();
         n.parse().ok().filter(|h| (1..=4000).contains(h))
     };
-    if let Some(i) = lower.find("height: ") {
-        return digits(&lower[i + 7..]);
+    if let Some(i) = lower.find(" height: ").or_else(|| lower.find("\"height: ")) {
+        return digits(&lower[i + 8..]);
     }
     lower
         .match_indices("height=")
@@ -197,7 +246,10 @@ mod tests {
             // Inside the entity: before it.
             (22, Some("<p title=\"a<b>c\">x ")),
             (24, Some("<p title=\"a<b>c\">x &amp;")),
-            (html.len() - 1, Some("<p title=\"a<b>c\">x &amp; y</p><p>zz")),
+            (
+                html.len() - 1,
+                Some("<p title=\"a<b>c\">x &amp; y</p><p>zz"),
+            ),
         ];
         for (max, expected) in cases {
             assert_eq!(clip(html, *max), *expected, "{max}");
@@ -214,23 +266,49 @@ mod tests {
         let para = "<p>".to_owned() + &"word ".repeat(40) + "</p>";
         let cases: Vec<(&str, String, u32, u32)> = vec![
             ("empty", String::new(), 80, 80),
-            ("three lines", "<p>Hi Ann,</p><p>see you at 12.</p><p>Bob</p>".into(), 100, 170),
+            (
+                "three lines",
+                "<p>Hi Ann,</p><p>see you at 12.</p><p>Bob</p>".into(),
+                100,
+                170,
+            ),
             ("one long paragraph", para.clone(), 80, 140),
-            ("many paragraphs", para.repeat(100), 6000, 9000),
+            ("many paragraphs", para.repeat(100), 6000, 10_000),
+            (
+                "padded table",
+                "<table><tbody><tr><td style=\"padding: 20px\"><p>This week's news.</p>\
+                 <img src=\"data:image/png;base64,AA\" height=\"10\"></td></tr></tbody></table>"
+                    .into(),
+                120,
+                200,
+            ),
             (
                 "declared image",
                 "<p>x</p><img src=\"data:image/png;base64,AA\" height=\"300\">".into(),
                 320,
-                400,
+                440,
             ),
-            ("image in style", "<img style=\"width: 10px; height: 500px\">".into(), 500, 560),
+            (
+                "image in style",
+                "<img style=\"width: 10px; height: 500px\">".into(),
+                500,
+                600,
+            ),
             ("unknown image", "<img>".into(), 120, 160),
             ("capped", "<br>".repeat(100_000), 12_000, 12_000),
-            ("broken markup", "<p <<< >>> & &amp; <img height=".into(), 80, 300),
+            (
+                "broken markup",
+                "<p <<< >>> & &amp; <img height=".into(),
+                80,
+                300,
+            ),
         ];
         for (name, html, low, high) in cases {
             let h = estimated_height(&html);
-            assert!((low..=high).contains(&h), "{name}: {h} not in {low}..={high}");
+            assert!(
+                (low..=high).contains(&h),
+                "{name}: {h} not in {low}..={high}"
+            );
         }
     }
 }

@@ -5,7 +5,8 @@
 //! Entry points:
 //! - [`email_html`]: received HTML for display, with a [`Policy`] for
 //!   images; gives a [`Sanitized`] (the HTML plus what was blocked).
-//! - [`compose_html`]: HTML from the rich-text editor, before sending.
+//! - [`compose_html`]: HTML from the rich-text editor, before sending;
+//!   [`quote_html`]: received HTML quoted in a reply or forward.
 //! - [`html_to_text`]: HTML as plain text (the `text/plain` alternative,
 //!   quoting in plain-text replies).
 //! - [`text_to_html`]: plain text as escaped HTML with links.
@@ -81,7 +82,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-pub use compose::compose_html;
+pub use compose::{compose_html, quote_html};
 pub use layout::{clip, estimated_height};
 pub use plain::html_to_text;
 pub use text::text_to_html;
@@ -242,9 +243,7 @@ fn filter_attribute<'u>(
 ) -> Option<Cow<'u, str>> {
     match (element, attribute) {
         (_, "style") => {
-            let kept = css::filter_style_with_images(value, &|url| {
-                image_source(shared, url)
-            });
+            let kept = css::filter_style_with_images(value, &|url| image_source(shared, url));
             (!kept.is_empty()).then_some(Cow::Owned(kept))
         }
         ("a", "href") => safe_url(value).map(Cow::Owned),
@@ -303,7 +302,10 @@ fn resolve_cids(html: &str, policy: &Policy) -> HashMap<String, (String, String)
 /// with `cid:`, each once, in order of first use, at most 4,096. A caller
 /// building [`Policy::cid_url`] needs URLs for these only.
 pub fn cid_references(html: &str) -> Vec<String> {
-    cid_tokens(html).into_iter().map(|(_, decoded)| decoded).collect()
+    cid_tokens(html)
+        .into_iter()
+        .map(|(_, decoded)| decoded)
+        .collect()
 }
 
 /// Each distinct `cid:` token of the raw HTML, as the attribute filter will

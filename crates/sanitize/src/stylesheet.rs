@@ -565,7 +565,10 @@ mod tests {
             (
                 "unsafe declarations filtered, a background image kept for the image policy",
                 "p { background: url(http://t.test/a); width: expression(alert(1)); color: red; behavior: url(x.htc); -moz-binding: url(x) }",
-                vec![r("p", &["background-image: url(\"http://t.test/a\")", "color: red"])],
+                vec![r(
+                    "p",
+                    &["background-image: url(\"http://t.test/a\")", "color: red"],
+                )],
             ),
             (
                 "rule left with nothing is dropped",

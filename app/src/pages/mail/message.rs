@@ -3,8 +3,8 @@
 use super::Outcome;
 use crate::api::mail::{MailAct, MailReceipt, SetMailPref, mail_act, mail_message};
 use crate::components::app_shell::{AppShell, Section};
-use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
 use crate::components::message_frame::MessageFrame;
+use crate::components::message_list::{LiveList, LiveNotice, MoreOptions, Notice, non_empty};
 use crate::components::safe_html::SafeHtml;
 use crate::components::shortcuts::{self, Key, ShortcutButton, ShortcutHelp};
 use crate::error::AppError;

@@ -42,6 +42,7 @@ const MAX_CID_LEN: usize = 998;
 /// assert_eq!(html, "<p>Hi <b>Ann</b> <img><a>x</a></p>");
 /// ```
 pub fn compose_html(html: &str) -> String {
+    let html = &crate::depth::limit_depth(html, crate::depth::MAX_DEPTH);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     builder(true).clean(html).to_string()
@@ -57,6 +58,7 @@ pub fn compose_html(html: &str) -> String {
 /// assert_eq!(html, "<p>Hi<img><img src=\"data:image/png;base64,AA\"></p>");
 /// ```
 pub fn quote_html(html: &str) -> String {
+    let html = &crate::depth::limit_depth(html, crate::depth::MAX_DEPTH);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     builder(false).clean(html).to_string()

@@ -69,6 +69,7 @@ mod allow;
 pub mod audit;
 mod compose;
 mod css;
+mod depth;
 mod dom;
 mod inline;
 mod layout;
@@ -184,6 +185,7 @@ struct Shared {
 /// assert!(out.has_remote_content);
 /// ```
 pub fn email_html(html: &str, policy: &Policy) -> Sanitized {
+    let html = &depth::limit_depth(html, depth::MAX_DEPTH);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     let shared = Arc::new(Shared {

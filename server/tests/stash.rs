@@ -115,9 +115,8 @@ async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, HeaderMap,
 
 /// The compose form as a browser posts it, opened in `account`.
 fn compose_body_of(account: &str, text: &str, draft: Option<u32>) -> Vec<u8> {
-    let mut b = Vec::new();
     let draft = draft.map(|d| d.to_string()).unwrap_or_default();
-    for (name, value) in [
+    form_body(&[
         ("op", "send"),
         ("account", account),
         ("draft", draft.as_str()),
@@ -125,7 +124,13 @@ fn compose_body_of(account: &str, text: &str, draft: Option<u32>) -> Vec<u8> {
         ("subject", "Quarterly report"),
         ("body", text),
         ("interface", "standard"),
-    ] {
+    ])
+}
+
+/// A multipart form of text fields.
+fn form_body(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (name, value) in fields {
         b.extend_from_slice(
             format!(
                 "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -135,6 +140,19 @@ fn compose_body_of(account: &str, text: &str, draft: Option<u32>) -> Vec<u8> {
     }
     b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     b
+}
+
+/// The page at `path`, for a browser without a session.
+async fn page(app: &axum::Router, path: &str) -> (StatusCode, String) {
+    let (status, _, body) = send(
+        app,
+        Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    (status, body)
 }
 
 /// Alice's compose form.
@@ -261,14 +279,7 @@ async fn a_post_after_the_session_expired_is_restored_into_drafts_at_sign_in() {
     }
 
     // The sign-in page says so.
-    let (status, _, page) = send(
-        &env.app,
-        Request::get("/login?kept=1")
-            .header(header::ACCEPT, "text/html")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let (status, page) = page(&env.app, "/login?kept=1").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("the message you were writing is kept and will reopen"),
@@ -401,14 +412,7 @@ async fn a_post_naming_no_account_is_not_kept_and_says_so() {
         assert!(stash_cookie(&headers).is_none());
     }
     assert!(env.stash_ids().is_empty());
-    let (_, _, page) = send(
-        &env.app,
-        Request::get("/login?error=not_kept")
-            .header(header::ACCEPT, "text/html")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let (_, page) = page(&env.app, "/login?error=not_kept").await;
     assert!(page.contains("could not be saved"), "{page}");
 }
 
@@ -753,23 +757,14 @@ async fn a_stash_with_an_empty_spelling_fix_restores() {
     let env = env();
     let session = env.expired_session("alice@example.com");
     let session_cookies = [session.as_str()];
-    let mut body = Vec::new();
-    for (name, value) in [
+    let body = form_body(&[
         ("op", "fix"),
         ("account", "alice@example.com"),
         ("subject", "Spelling in a stash"),
         ("body", ""),
         ("fix:", "x"),
         ("fix: ", "y"),
-    ] {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    ]);
     let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
     let (cookie, _) = stash_cookie(&headers).unwrap();
     let signing_in = send(

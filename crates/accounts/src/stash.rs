@@ -282,17 +282,22 @@ impl Stashes {
         let Ok(entries) = fs::read_dir(&self.root) else {
             return Ok(0);
         };
-        let mut own: Vec<(i64, PathBuf)> = entries
+        // Oldest first: by the recorded second, then by when the metadata
+        // was written (several stashes can come within one second).
+        let mut own: Vec<(i64, Option<std::time::SystemTime>, PathBuf)> = entries
             .flatten()
             .filter_map(|e| {
                 let name = e.file_name().into_string().ok()?;
                 let meta = self.meta(&name).ok()??;
-                (meta.account == Some(account)).then(|| (meta.created_at, e.path()))
+                let written = fs::metadata(e.path().join("meta.json"))
+                    .and_then(|m| m.modified())
+                    .ok();
+                (meta.account == Some(account)).then(|| (meta.created_at, written, e.path()))
             })
             .collect();
         own.sort();
         let excess = (own.len() + 1).saturating_sub(MAX_PER_ACCOUNT);
-        for (_, path) in own.iter().take(excess) {
+        for (_, _, path) in own.iter().take(excess) {
             remove_dir(path)?;
         }
         Ok(excess)

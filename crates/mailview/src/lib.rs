@@ -143,6 +143,17 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
     view.attachments = attachments::list(&msg, raw, &rendered.inline_parts);
     view.warnings = header_warnings(&msg, raw);
     view.warnings.extend(part_warnings(&msg, raw));
+    let listed = view.attachments.iter().filter(|a| !a.inline).count();
+    if listed > MAX_LISTED_ATTACHMENTS {
+        let mut kept = 0;
+        view.attachments.retain(|a| {
+            kept += usize::from(!a.inline);
+            a.inline || kept <= MAX_LISTED_ATTACHMENTS
+        });
+        view.warnings.push(format!(
+            "This message has {listed} attachments; the first {MAX_LISTED_ATTACHMENTS} are listed. Download the message to get them all."
+        ));
+    }
     view
 }
 
@@ -152,6 +163,9 @@ pub fn view(raw: &[u8], options: &ViewOptions) -> MessageView {
 pub const MAX_SUBJECT_CHARS: usize = 1000;
 /// See [`MAX_SUBJECT_CHARS`].
 pub const MAX_HEADER_CHARS: usize = 4000;
+/// The most attachments listed (inline parts aside); a message with more
+/// says so in a warning.
+pub const MAX_LISTED_ATTACHMENTS: usize = 200;
 /// The most headers, and addresses in one field, the view carries.
 pub const MAX_HEADERS: usize = 500;
 

@@ -211,10 +211,19 @@ fn inline_parts_are_capped_and_built_once() {
         html.matches("data:image/png").count(),
         mailview::MAX_INLINE_PARTS
     );
-    assert_eq!(v.attachments.len(), 10_000);
+    // The inline ones, and a page's worth of the rest, with a warning.
     assert_eq!(
         v.attachments.iter().filter(|a| a.inline).count(),
         mailview::MAX_INLINE_PARTS
+    );
+    assert_eq!(
+        v.attachments.iter().filter(|a| !a.inline).count(),
+        mailview::MAX_LISTED_ATTACHMENTS
+    );
+    assert!(
+        v.warnings.iter().any(|w| w.contains("9900 attachments")),
+        "{:?}",
+        v.warnings
     );
 }
 

@@ -30,7 +30,7 @@ fn store() -> &'static Mailstore {
         .1
 }
 
-fn answered(result: mailstore::Result<mailstore::Page>) {
+fn answered(result: mailstore::Result<mailstore::Page<mailstore::MessageSummary>>) {
     match result {
         Ok(_) | Err(Error::InvalidQuery(_)) | Err(Error::NoSuchFolder(_)) => {}
         Err(Error::InvalidFolderName(_)) => {}

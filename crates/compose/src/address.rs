@@ -196,8 +196,17 @@ fn ascii_domain(addr: &str) -> std::result::Result<String, AddressProblem> {
     if domain.is_ascii() {
         return Ok(addr.to_string());
     }
+    // The ASCII form must be a host name too: its labels can be longer than
+    // the Unicode ones they encode (each is at most 63 octets).
     match idna::domain_to_ascii(domain) {
-        Ok(ascii) if !ascii.is_empty() && ascii.len() <= 253 => Ok(format!("{local}@{ascii}")),
+        Ok(ascii)
+            if !ascii.is_empty()
+                && ascii.len() <= 253
+                && local.len() + 1 + ascii.len() <= 254
+                && ascii.split('.').all(|l| !l.is_empty() && l.len() <= 63) =>
+        {
+            Ok(format!("{local}@{ascii}"))
+        }
         _ => Err(AddressProblem::BadDomain(domain.to_string())),
     }
 }
@@ -295,7 +304,10 @@ mod tests {
             );
         }
         // A domain IDNA refuses is a clear error, not a panic.
-        for bad in ["a@bü\u{200d}cher.de", "a@xn--.de"] {
+        // A label whose ASCII form is over 63 octets (found by fuzzing: it
+        // was accepted, then written as an address that does not parse).
+        let long_label = format!("a@rrem.{}ö.de", "q".repeat(60));
+        for bad in ["a@bü\u{200d}cher.de", "a@xn--.de", long_label.as_str()] {
             assert!(parse_addresses(bad).is_err(), "{bad}");
         }
     }

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::allow;
-use crate::css::{filter_declaration, filter_style};
+use crate::css::filter_style;
 use crate::inline;
 use crate::url::{ImageSource, classify_image, safe_url};
 
@@ -42,7 +42,7 @@ const MAX_CID_LEN: usize = 998;
 /// assert_eq!(html, "<p>Hi <b>Ann</b> <img><a>x</a></p>");
 /// ```
 pub fn compose_html(html: &str) -> String {
-    let html = &crate::depth::limit_depth(html, crate::depth::MAX_DEPTH);
+    let html = &crate::depth::limit_depth(html);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     builder(true).clean(html).to_string()
@@ -58,7 +58,7 @@ pub fn compose_html(html: &str) -> String {
 /// assert_eq!(html, "<p>Hi<img><img src=\"data:image/png;base64,AA\"></p>");
 /// ```
 pub fn quote_html(html: &str) -> String {
-    let html = &crate::depth::limit_depth(html, crate::depth::MAX_DEPTH);
+    let html = &crate::depth::limit_depth(html);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     builder(false).clean(html).to_string()
@@ -93,7 +93,6 @@ fn filter_attribute<'u>(
     keep_cid: bool,
 ) -> Option<Cow<'u, str>> {
     let v = value.trim();
-    let owned = |s: &str| Some(Cow::Owned(s.to_string()));
     match (element, attribute) {
         (_, "style") => {
             let kept = filter_style(value);
@@ -110,43 +109,7 @@ fn filter_attribute<'u>(
         ("blockquote", "type") => v
             .eq_ignore_ascii_case("cite")
             .then_some(Cow::Borrowed("cite")),
-        ("font", "size") => {
-            let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
-            (matches!(digits, "1" | "2" | "3" | "4" | "5" | "6" | "7")).then(|| owned(v))?
-        }
-        ("font", "color") | (_, "bgcolor") => filter_declaration("color", v)
-            .filter(|(_, c)| !c.contains([' ', '(']) || c.starts_with("rgb"))
-            .map(|(_, c)| Cow::Owned(c)),
-        ("font", "face") => filter_declaration("font-family", v).map(|(_, f)| Cow::Owned(f)),
-        (_, "dir") => ["ltr", "rtl", "auto"]
-            .into_iter()
-            .find(|d| v.eq_ignore_ascii_case(d))
-            .map(Cow::Borrowed),
-        (_, "align") => ["left", "right", "center", "justify"]
-            .into_iter()
-            .find(|d| v.eq_ignore_ascii_case(d))
-            .map(Cow::Borrowed),
-        (_, "lang") => (!v.is_empty()
-            && v.len() <= 35
-            && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        .then(|| owned(v))?,
-        ("ol", "type") => matches!(v, "1" | "a" | "A" | "i" | "I").then(|| owned(v))?,
-        ("ul", "type") => ["disc", "circle", "square"]
-            .into_iter()
-            .find(|d| v.eq_ignore_ascii_case(d))
-            .map(Cow::Borrowed),
-        (
-            _,
-            "width" | "height" | "border" | "cellpadding" | "cellspacing" | "colspan" | "rowspan"
-            | "span",
-        ) => {
-            let n = v.strip_suffix('%').unwrap_or(v);
-            (!n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| owned(v))?
-        }
-        ("ol", "start") | ("li", "value") => {
-            v.parse::<i32>().ok().map(|n| Cow::Owned(n.to_string()))
-        }
+        _ if let Some(kept) = crate::attrs::presentational(element, attribute, value) => kept,
         (_, "title" | "alt" | "nowrap" | "reversed" | "scope") => Some(Cow::Borrowed(value)),
         _ => None,
     }

@@ -66,6 +66,7 @@
 #![deny(missing_docs)]
 
 mod allow;
+mod attrs;
 pub mod audit;
 mod compose;
 mod css;
@@ -185,7 +186,7 @@ struct Shared {
 /// assert!(out.has_remote_content);
 /// ```
 pub fn email_html(html: &str, policy: &Policy) -> Sanitized {
-    let html = &depth::limit_depth(html, depth::MAX_DEPTH);
+    let html = &depth::limit_depth(html);
     let inlined = inline::inline_styles(html);
     let html = inlined.as_deref().unwrap_or(html);
     let shared = Arc::new(Shared {
@@ -251,6 +252,7 @@ fn filter_attribute<'u>(
         ("a", "href") => safe_url(value).map(Cow::Owned),
         ("img", "src") => image_source(shared, value).map(Cow::Owned),
         (_, "href" | "src") => None,
+        _ if let Some(kept) = attrs::presentational(element, attribute, value) => kept,
         _ => Some(Cow::Borrowed(value)),
     }
 }

@@ -45,7 +45,7 @@ const HIDDEN: &[&str] = &[
 /// assert_eq!(text, "Hi Ann,\n\n- one\n- two\n\n> see this <https://example.com/a>");
 /// ```
 pub fn html_to_text(html: &str) -> String {
-    let dom = dom::parse(&crate::depth::limit_depth(html, crate::depth::MAX_DEPTH));
+    let dom = dom::parse(&crate::depth::limit_depth(html));
     let mut w = Writer::default();
     let mut stack: Vec<Step> = vec![Step::Enter(0)];
     while let Some(step) = stack.pop() {

@@ -1014,7 +1014,7 @@ fn style_bounds_fall_back_to_dropping() {
     // (nested less deeply than the parser's bound, so it is all parsed).
     let deep = format!(
         "<style>.z > span div div div div div div div div div div p {{ color: red }}</style><div class=z><div><span>{}<p>x</p>",
-        "<div>".repeat(400)
+        "<div>".repeat(200)
     );
     for (name, input) in [("big", big), ("many", many), ("deep", deep)] {
         let out = run(&input);

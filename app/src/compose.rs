@@ -236,11 +236,33 @@ fn is_correction(with: &str) -> bool {
     !with.trim().is_empty() && with.chars().count() <= 100 && !with.chars().any(char::is_control)
 }
 
+/// An attachment the form keeps from the previous draft: a part of it
+/// (`d<n>`), or the forwarded original (`orig`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kept {
+    Part(u32),
+    Original,
+}
+
+impl Kept {
+    fn parse(id: &str) -> Option<Kept> {
+        if id == "orig" {
+            return Some(Kept::Original);
+        }
+        id.strip_prefix('d')?.parse().ok().map(Kept::Part)
+    }
+}
+
 /// Replaces whole-word occurrences of `word` in `text`. An empty `word`
-/// changes nothing.
-fn replace_word(text: &str, word: &str, with: &str) -> String {
+/// changes nothing; `None` when the result would be longer than `max`
+/// bytes (and then nothing is built).
+fn replace_word(text: &str, word: &str, with: &str, max: usize) -> Option<String> {
     if word.is_empty() {
-        return text.to_owned();
+        return Some(text.to_owned());
+    }
+    let grows = with.len().saturating_sub(word.len());
+    if grows > 0 && text.len() + text.matches(word).count().saturating_mul(grows) > max {
+        return None;
     }
     let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
     let mut out = String::with_capacity(text.len());
@@ -257,7 +279,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
         rest = &rest[i + word.len()..];
     }
     out.push_str(rest);
-    out
+    Some(out)
 }
 
 /// The attachments of a stored draft, as the form lists them.
@@ -293,58 +315,67 @@ fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, Ap
         Some(uid) => store.raw(DRAFTS, uid).map_err(store_error)?,
         None => None,
     };
-    let removing = form.op.strip_prefix("remove:");
-    let mut attachments = Vec::new();
-    let mut attached_messages = Vec::new();
-    // Each kept attachment once, however often the form names it.
-    let mut kept: Vec<&str> = Vec::new();
-    for id in form.keep.iter().map(String::as_str) {
+    let removing = form.op.strip_prefix("remove:").and_then(Kept::parse);
+    // Each kept attachment once, however often or however the form names
+    // it (`d2`, `d02` and `d+2` are one part).
+    let mut kept: Vec<Kept> = Vec::new();
+    for id in form.keep.iter().filter_map(|k| Kept::parse(k)) {
         if Some(id) != removing && !kept.contains(&id) && kept.len() < MAX_ATTACHMENTS {
             kept.push(id);
         }
     }
-    for id in kept {
-        if id == "orig" {
-            if let Some(o) = &draft.original
-                && let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)?
-            {
-                attached_messages.push(raw);
-            }
-        } else if let (Some(part), Some(prev)) =
-            (id.strip_prefix('d').and_then(|p| p.parse().ok()), &previous)
-            && let Some(p) = mailview::attachment(prev, part)
-        {
-            attachments.push(Attachment {
-                filename: p.filename,
-                content_type: p.content_type,
-                bytes: p.bytes,
-            });
-        }
-    }
     // The limit is on the whole message: the text, every kept attachment
-    // and attached message, and the new files, each counted once.
+    // and attached message, and the new files, each counted once. What
+    // would go over it is left out (and said so); the text never is.
     let too_large = || AppError::MessageTooLarge {
         max_mb: ctx.max_bytes / (1024 * 1024),
     };
     let mut problem = None;
-    let mut total: u64 = draft.body.len() as u64
-        + attachments
-            .iter()
-            .map(|a| a.bytes.len() as u64)
-            .sum::<u64>()
-        + attached_messages
-            .iter()
-            .map(|m| m.len() as u64)
-            .sum::<u64>();
+    let mut total: u64 = draft.body.len() as u64;
     if total > ctx.max_bytes {
         problem = Some(too_large());
     }
+    let mut fits = |size: usize, problem: &mut Option<AppError>| {
+        if total.saturating_add(size as u64) > ctx.max_bytes {
+            *problem = Some(too_large());
+            false
+        } else {
+            total += size as u64;
+            true
+        }
+    };
+    let mut attachments = Vec::new();
+    let mut attached_messages = Vec::new();
+    if kept.contains(&Kept::Original)
+        && let Some(o) = &draft.original
+        && let Some(raw) = store.raw(&o.folder, o.uid).map_err(store_error)?
+        && fits(raw.len(), &mut problem)
+    {
+        attached_messages.push(raw);
+    }
+    let parts: Vec<u32> = kept
+        .iter()
+        .filter_map(|k| match k {
+            Kept::Part(n) => Some(*n),
+            Kept::Original => None,
+        })
+        .collect();
+    if let Some(prev) = &previous {
+        for p in mailview::attachments_of(prev, &parts).into_iter().flatten() {
+            if fits(p.bytes.len(), &mut problem) {
+                attachments.push(Attachment {
+                    filename: p.filename,
+                    content_type: p.content_type,
+                    bytes: p.bytes,
+                });
+            }
+        }
+    }
     for u in &form.uploads {
-        if total + u.bytes.len() as u64 > ctx.max_bytes || attachments.len() >= MAX_ATTACHMENTS {
+        if attachments.len() >= MAX_ATTACHMENTS || !fits(u.bytes.len(), &mut problem) {
             problem = Some(too_large());
             continue;
         }
-        total += u.bytes.len() as u64;
         attachments.push(Attachment {
             filename: u.filename.clone(),
             content_type: u.content_type.clone(),
@@ -354,9 +385,16 @@ fn save_draft(store: &Mailstore, form: &Form, ctx: &Context) -> Result<Saved, Ap
     if !form.refused.is_empty() {
         problem = Some(too_large());
     }
+    // Spelling corrections may lengthen the text, never past the limit
+    // (a word replaced by a hundred characters, then again, grew without
+    // bound).
     let mut draft = draft.clone();
+    let room = ctx.max_bytes.max(draft.body.len() as u64) as usize;
     for (word, with) in &form.fixes {
-        draft.body = replace_word(&draft.body, word, with);
+        match replace_word(&draft.body, word, with, room) {
+            Some(fixed) => draft.body = fixed,
+            None => problem = Some(too_large()),
+        }
     }
     let (html, text) = bodies(&draft);
     let out = Outgoing {
@@ -1158,7 +1196,32 @@ mod tests {
             ("", "", "x", ""),
         ];
         for (text, word, with, expected) in cases {
-            assert_eq!(replace_word(text, word, with), expected, "{text}");
+            assert_eq!(
+                replace_word(text, word, with, 1000).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
+        // Past the room given, nothing is built.
+        assert_eq!(replace_word("a a a", "a", "bbbb", 12), None);
+        assert_eq!(
+            replace_word("a a a", "a", "bbb", 13).as_deref(),
+            Some("bbb bbb bbb")
+        );
+    }
+
+    #[test]
+    fn kept_ids_name_one_part_however_written() {
+        for (id, kept) in [
+            ("d2", Some(Kept::Part(2))),
+            ("d02", Some(Kept::Part(2))),
+            ("d+2", Some(Kept::Part(2))),
+            ("orig", Some(Kept::Original)),
+            ("d", None),
+            ("x2", None),
+            ("d-1", None),
+        ] {
+            assert_eq!(Kept::parse(id), kept, "{id}");
         }
     }
 

@@ -556,7 +556,7 @@ pub async fn open_message(
             && !full
             && let Some(start) = sanitize::clip(html, MAX_SHOWN_BODY)
         {
-            *html = start.to_owned();
+            *html = start;
             clipped = true;
         }
         if let model::mail::Body::Html { html, .. } = &mut view.body {

@@ -364,7 +364,8 @@ async fn the_size_limit_counts_the_whole_message_once() {
             ("body", "see attached"),
             ("keep", &kept),
             ("keep", &kept),
-            ("keep", &kept),
+            ("keep", &kept.replacen('d', "d0", 1)),
+            ("keep", &kept.replacen('d', "d+", 1)),
             ("interface", "standard"),
         ],
         &[],
@@ -394,6 +395,25 @@ async fn the_size_limit_counts_the_whole_message_once() {
     let (status, _, text) = send(&env.app, compose_post(&cookie, form)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     assert!(text.contains("message_too_large"), "{text}");
+
+    // Spelling corrections that would grow the text past the limit are
+    // not applied (they multiplied it without bound).
+    let words = "a ".repeat(300 * KB);
+    let longer = "b".repeat(60);
+    let form = compose_form(
+        &[
+            ("op", "send"),
+            ("account", "alice@example.com"),
+            ("to", "bob@example.net"),
+            ("subject", "Growing"),
+            ("body", &words),
+            ("fix:a", &longer),
+            ("interface", "standard"),
+        ],
+        &[],
+    );
+    let (status, _, text) = send(&env.app, compose_post(&cookie, form)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
 
     // Text alone over the limit: saved as a draft, never sent.
     let long = "y".repeat(1100 * KB);
@@ -669,4 +689,32 @@ async fn one_huge_header_does_not_break_the_folder() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.len() < 200_000, "message page of {} bytes", page.len());
+}
+
+#[tokio::test]
+async fn a_clipped_text_body_leaves_no_element_open() {
+    let env = env();
+    let cookie = sign_in(&env).await;
+    // Long lines of links: the clip falls inside one of them.
+    let line = format!("see https://example.org/{} now\r\n", "x".repeat(200));
+    let message = format!(
+        "From: News <n@news.example>\r\nTo: alice@example.com\r\nSubject: Links\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{}",
+        line.repeat(3000)
+    );
+    let store = env.store("alice@example.com");
+    let uid = store.deliver("INBOX", message.as_bytes()).unwrap();
+    drop(store);
+    let path = format!("/basic/mail/message?folder=INBOX&uid={uid}");
+    let (status, _, page) = send(&env.app, get(&path, &cookie, &[])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Show the whole message"));
+    let body_start = page.find("aria-label=\"Message body\"").unwrap();
+    let note = page.find("class=\"clipped\"").unwrap();
+    let body = &page[body_start..note];
+    assert_eq!(
+        body.matches("<a ").count(),
+        body.matches("</a>").count(),
+        "a link left open before the note"
+    );
 }

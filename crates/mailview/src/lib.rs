@@ -207,6 +207,19 @@ fn cut(s: &mut String, max: usize) {
 /// such part or it is a multipart container.
 pub fn attachment(raw: &[u8], part: u32) -> Option<Part> {
     let msg = MessageParser::default().parse(raw)?;
+    part_of(&msg, raw, part)
+}
+
+/// Several parts of one message, decoded, the message parsed once: for
+/// each number of `wanted`, the part, or `None` as [`attachment`] says.
+pub fn attachments_of(raw: &[u8], wanted: &[u32]) -> Vec<Option<Part>> {
+    match MessageParser::default().parse(raw) {
+        Some(msg) => wanted.iter().map(|&n| part_of(&msg, raw, n)).collect(),
+        None => wanted.iter().map(|_| None).collect(),
+    }
+}
+
+fn part_of(msg: &mail_parser::Message<'_>, raw: &[u8], part: u32) -> Option<Part> {
     let p = msg.parts.get(usize::try_from(part).ok()?)?;
     if matches!(p.body, PartType::Multipart(_)) {
         return None;

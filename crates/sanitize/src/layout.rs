@@ -145,36 +145,50 @@ fn vertical_padding(tag: &str) -> u32 {
     total
 }
 
-/// The start of sanitised `html`, at most `max` bytes long, cut in text
-/// between elements (never inside a tag, an attribute or an entity), or
-/// `None` when it is not longer than `max`. The elements left open are
-/// closed by the browser, so the cut adds no markup of its own. For showing
-/// the beginning of a very long message quickly.
+/// The start of sanitised `html`, cut after at most `max` bytes (not
+/// counting inline `data:` images, which are content, not length), in text
+/// between elements (never inside a tag, an attribute or an entity), with
+/// the elements left open closed again; `None` when it is not that long.
+/// Closing them matters: a page that shows the clip and then its own text
+/// must not find that text inside an element of the message (an `<a>` left
+/// open is re-opened by the parser around what follows).
 ///
 /// ```
-/// let html = "<p>one</p><p>two &amp; three</p>";
+/// let html = "<p>one</p><p>two &amp; <a href=\"x\">three</a></p>";
 /// assert_eq!(sanitize::clip(html, 100), None);
-/// assert_eq!(sanitize::clip(html, 18), Some("<p>one</p><p>two "));
+/// assert_eq!(sanitize::clip(html, 18).as_deref(), Some("<p>one</p><p>two </p>"));
+/// assert_eq!(
+///     sanitize::clip(html, 38).as_deref(),
+///     Some("<p>one</p><p>two &amp; <a href=\"x\">thr</a></p>")
+/// );
 /// ```
-pub fn clip(html: &str, max: usize) -> Option<&str> {
+pub fn clip(html: &str, max: usize) -> Option<String> {
     if html.len() <= max {
         return None;
     }
-    // The last position at or before `max` that is in text, outside any
-    // entity: tags are `<…>` with attribute values in double quotes.
+    // The last position in text, outside any entity, before `max` counted
+    // bytes.
+    let mut counted = 0usize;
     let mut cut = 0;
     let mut in_tag = false;
     let mut in_quote = false;
+    let mut in_data = false;
     let mut in_entity = false;
     for (i, c) in html.char_indices() {
-        if i > max {
-            break;
-        }
         if !in_tag && !in_entity {
+            if counted > max {
+                break;
+            }
             cut = i;
         }
+        if !in_data {
+            counted += c.len_utf8();
+        }
         match c {
-            '"' if in_tag => in_quote = !in_quote,
+            '"' if in_tag => {
+                in_quote = !in_quote;
+                in_data = in_quote && html[i + 1..].starts_with("data:");
+            }
             '>' if in_tag && !in_quote => in_tag = false,
             '<' if !in_tag => in_tag = true,
             '&' if !in_tag => in_entity = true,
@@ -183,8 +197,63 @@ pub fn clip(html: &str, max: usize) -> Option<&str> {
             _ => {}
         }
     }
-    Some(&html[..cut])
+    if counted <= max {
+        return None;
+    }
+    let kept = &html[..cut];
+    let mut out = kept.to_owned();
+    for name in open_elements(kept).iter().rev() {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    Some(out)
 }
+
+/// The elements still open at the end of well-formed serialized HTML cut
+/// in text, outermost first.
+fn open_elements(html: &str) -> Vec<&str> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt + 1..];
+        // The tag ends at the first `>` outside a double-quoted value.
+        let mut in_quote = false;
+        let Some(gt) = after.char_indices().find_map(|(i, c)| match c {
+            '"' => {
+                in_quote = !in_quote;
+                None
+            }
+            '>' if !in_quote => Some(i),
+            _ => None,
+        }) else {
+            break;
+        };
+        let tag = &after[..gt];
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim();
+            if let Some(p) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                open.truncate(p);
+            }
+        } else {
+            let name_end = tag
+                .find(|c: char| c.is_whitespace() || c == '/')
+                .unwrap_or(tag.len());
+            let name = &tag[..name_end];
+            if !name.is_empty() && !tag.ends_with('/') && !VOID.contains(&name) {
+                open.push(name);
+            }
+        }
+        rest = &after[gt + 1..];
+    }
+    open
+}
+
+/// Elements without an end tag, as the serializer writes them.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
 
 /// Characters of text that take room (entities count as one).
 fn visible_chars(text: &str) -> usize {
@@ -231,7 +300,7 @@ mod tests {
     use super::estimated_height;
 
     #[test]
-    fn clipping_cuts_in_text_only() {
+    fn clipping_cuts_in_text_only_and_closes_what_it_leaves_open() {
         use super::clip;
         let html = "<p title=\"a<b>c\">x &amp; y</p><p>zz</p>";
         // (max, expected)
@@ -241,23 +310,38 @@ mod tests {
             (3, Some("")),
             // Inside the tag and its quoted `<b>`: back to before it.
             (12, Some("")),
-            (18, Some("<p title=\"a<b>c\">x")),
-            (19, Some("<p title=\"a<b>c\">x ")),
+            (18, Some("<p title=\"a<b>c\">x</p>")),
+            (19, Some("<p title=\"a<b>c\">x </p>")),
             // Inside the entity: before it.
-            (22, Some("<p title=\"a<b>c\">x ")),
-            (24, Some("<p title=\"a<b>c\">x &amp;")),
+            (22, Some("<p title=\"a<b>c\">x </p>")),
+            (24, Some("<p title=\"a<b>c\">x &amp;</p>")),
             (
                 html.len() - 1,
-                Some("<p title=\"a<b>c\">x &amp; y</p><p>zz"),
+                Some("<p title=\"a<b>c\">x &amp; y</p><p>zz</p>"),
             ),
         ];
         for (max, expected) in cases {
-            assert_eq!(clip(html, *max), *expected, "{max}");
+            assert_eq!(clip(html, *max).as_deref(), *expected, "{max}");
         }
-        // Multi-byte text is cut on a character boundary.
-        let wide = "<p>".to_owned() + &"é".repeat(100) + "</p>";
+        // A link left open is closed before anything the page adds.
+        let text = "<div class=\"x\"><a href=\"https://e.test/\">a long link text</a> more</div>";
+        assert_eq!(
+            clip(text, 45).as_deref(),
+            Some("<div class=\"x\"><a href=\"https://e.test/\">a lo</a></div>")
+        );
+        // Void elements are not closed; multi-byte text is cut whole.
+        let wide = "<p>a<br>".to_owned() + &"é".repeat(100) + "</p>";
         let clipped = clip(&wide, 50).unwrap();
-        assert!(clipped.len() <= 50 && clipped.starts_with("<p>é"));
+        assert!(
+            clipped.starts_with("<p>a<br>é") && clipped.ends_with("é</p>"),
+            "{clipped}"
+        );
+        // Inline images do not count: a short mail with a big photo is whole.
+        let photo = format!(
+            "<p>Hi</p><img src=\"data:image/png;base64,{}\"><p>Bye</p>",
+            "A".repeat(100_000)
+        );
+        assert_eq!(clip(&photo, 1000), None);
     }
 
     #[test]

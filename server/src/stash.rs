@@ -40,6 +40,52 @@ fn budget(limit: u64) -> u64 {
     limit.saturating_mul(4)
 }
 
+/// Stashes being received in this process: at most one per account at a
+/// time, and the bytes each may still write, so that the budget and the
+/// per-account count hold however many posts arrive at once (each checked
+/// the disk before any had written).
+#[derive(Default)]
+struct InFlight {
+    accounts: std::collections::HashSet<AccountId>,
+    bytes: u64,
+}
+
+static IN_FLIGHT: std::sync::Mutex<Option<InFlight>> = std::sync::Mutex::new(None);
+
+/// A stash being received; dropping it gives its room back.
+struct Reservation {
+    owner: AccountId,
+    bytes: u64,
+}
+
+impl Reservation {
+    /// Room for `bytes` more of `owner`'s, with `used` on disk, within
+    /// `budget`; `None` when the account is already sending one or there is
+    /// no room.
+    fn take(owner: AccountId, bytes: u64, used: u64, budget: u64) -> Option<Reservation> {
+        let mut guard = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
+        let in_flight = guard.get_or_insert_with(InFlight::default);
+        if in_flight.accounts.contains(&owner)
+            || used.saturating_add(in_flight.bytes).saturating_add(bytes) > budget
+        {
+            return None;
+        }
+        in_flight.accounts.insert(owner);
+        in_flight.bytes += bytes;
+        Some(Reservation { owner, bytes })
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut guard = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(in_flight) = guard.as_mut() {
+            in_flight.accounts.remove(&self.owner);
+            in_flight.bytes = in_flight.bytes.saturating_sub(self.bytes);
+        }
+    }
+}
+
 /// The answer to a compose post without a valid session: the body kept
 /// when it fits, then a 303 to the sign-in page for a plain form, or the
 /// usual 401 for the hydrated app (which reloads into the sign-in page).
@@ -149,19 +195,25 @@ async fn keep(state: &AppState, parts: &Parts, body: Body, owner: AccountId) -> 
                 stashes.remove(&previous)?;
             }
             stashes.remove_expired(unix_now())?;
-            stashes.make_room_for(owner)?;
+            // Reserved before anything is written: a body without a length
+            // may be as large as the limit.
             let used = stashes.total_bytes();
-            if used.saturating_add(declared.unwrap_or(0)) > budget(limit) {
+            let Some(reservation) =
+                Reservation::take(owner, declared.unwrap_or(limit), used, budget(limit))
+            else {
                 return Ok(None);
-            }
-            stashes.begin().map(Some)
+            };
+            stashes.make_room_for(owner)?;
+            stashes.begin().map(|w| Some((w, reservation)))
         })
         .await
     };
-    let mut writer = match opened {
+    let (mut writer, _reservation) = match opened {
         Ok(Ok(Some(w))) => w,
         Ok(Ok(None)) => {
-            tracing::warn!("the compose stash is full: a post without a session is not kept");
+            tracing::warn!(
+                "the compose stash is full, or this account is already sending one: not kept"
+            );
             crate::body_limit::drain(body, discard_max).await;
             return None;
         }

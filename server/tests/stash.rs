@@ -780,3 +780,53 @@ async fn a_stash_with_an_empty_spelling_fix_restores() {
     assert_eq!(drafts.len(), 1);
     assert!(drafts[0].contains("Spelling in a stash"));
 }
+
+/// Posts arriving together cannot pass the checks each made before any of
+/// them had written: an account receives one stash at a time.
+#[tokio::test]
+async fn concurrent_posts_of_one_account_keep_one() {
+    let env = env();
+    let session = env.expired_session("alice@example.com");
+    let body = compose_body("sent slowly");
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let slow = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let first_cookies = [session.as_str()];
+    Box::leak(Box::new([
+        Box::leak(session.clone().into_boxed_str()) as &str
+    ]));
+    let first = compose_post(Post {
+        body: Body::from_stream(slow),
+        length: None,
+        ..plain_post(b"", &first_cookies)
+    });
+    let app = env.app.clone();
+    let first = tokio::spawn(async move { send(&app, first).await });
+    tx.send(Ok(body[..20].to_vec())).await.unwrap();
+    // Wait until the first is being written.
+    let receiving = || {
+        std::fs::read_dir(env.stashes().root())
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("tmp-"))
+            })
+            .unwrap_or(false)
+    };
+    for _ in 0..500 {
+        if receiving() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(receiving(), "the first post is being received");
+    // A second of the same account meanwhile is not kept.
+    let session_cookies = [session.as_str()];
+    let (_, headers, _) = send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
+    assert_eq!(headers[header::LOCATION], "/login?error=not_kept");
+    tx.send(Ok(body[20..].to_vec())).await.unwrap();
+    drop(tx);
+    let (_, headers, _) = first.await.unwrap();
+    assert_eq!(headers[header::LOCATION], "/login?kept=1");
+    assert_eq!(env.stash_ids().len(), 1);
+}

@@ -289,10 +289,20 @@ pub fn set_status(e: &AppError) {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    /// The error as the answer's body; the answer's status is set to fit.
+    /// The error as the answer's body; the answer's status is set to fit,
+    /// except for a plain form post: that one is sent back to its page (by
+    /// us with the error in the query, or by the server-function handler to
+    /// the Referer), and a redirect must stay one.
     fn ser(&self) -> leptos::server_fn::Bytes {
         use leptos::server_fn::Encodes;
-        set_status(self);
+        #[cfg(feature = "ssr")]
+        let plain_form = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|parts| crate::session::is_plain_form(&parts));
+        #[cfg(not(feature = "ssr"))]
+        let plain_form = false;
+        if !plain_form {
+            set_status(self);
+        }
         JsonEncoding::encode(self)
             .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(br#"{"code":"internal"}"#))
     }

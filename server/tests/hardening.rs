@@ -718,3 +718,26 @@ async fn a_clipped_text_body_leaves_no_element_open() {
         "a link left open before the note"
     );
 }
+
+#[tokio::test]
+async fn a_refused_plain_form_is_sent_back_to_its_page() {
+    let env = env();
+    let cookie = sign_in(&env).await;
+    // An error this server function reports without a redirect of its own.
+    let req = Request::post("/api/settings/set_identity")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, "http://localhost/basic/settings")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("name=A&signature=&language=xx_NOPE"))
+        .unwrap();
+    let (status, headers, _) = send(&env.app, req).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("http://localhost/basic/settings")
+    );
+}

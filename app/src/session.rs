@@ -145,7 +145,12 @@ pub fn client_ip(parts: &Parts, trust_proxy: bool, proxy_hops: u32) -> IpAddr {
 pub fn forwarded_client(hops: &[&str], proxy_hops: u32) -> Option<IpAddr> {
     let from_right = usize::try_from(proxy_hops).ok()?.max(1);
     let i = hops.len().checked_sub(from_right)?;
-    hops[i].parse().ok()
+    let hop = hops[i].trim();
+    // Some proxies write the port too: `192.0.2.1:4711`, `[2001:db8::1]:4711`.
+    hop.parse()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| hop.strip_prefix('[')?.strip_suffix(']')?.parse().ok())
 }
 
 /// Whether the request reached us over TLS.
@@ -317,6 +322,9 @@ mod tests {
             (&[], 1, None),
             (&["not an address"], 1, None),
             (&["2001:db8::1"], 1, Some("2001:db8::1")),
+            (&["6.6.6.6", "198.51.100.7:4711"], 1, Some("198.51.100.7")),
+            (&["[2001:db8::1]:4711"], 1, Some("2001:db8::1")),
+            (&["[2001:db8::1]"], 1, Some("2001:db8::1")),
         ];
         for (hops, n, expected) in cases {
             assert_eq!(

@@ -8,9 +8,10 @@
 //! a hidden copy of the same body in a closed shadow root, with the frame's
 //! own style and width and nothing of the page's, measures it, and sizes the
 //! frame to it, again whenever the copy changes size (images arriving, the
-//! window resized). The copy is inert, hidden from assistive technology and
-//! off screen; it is the same sanitised HTML, so it loads nothing the frame
-//! would not.
+//! window resized). The copy is inert, hidden from assistive technology,
+//! off screen and of no height in the page; it is the same sanitised HTML,
+//! less any image that points at this server (which from the page, unlike
+//! from the frame, would carry the session's cookies).
 
 use leptos::prelude::*;
 
@@ -99,46 +100,104 @@ mod fit {
         if body.len() > super::MAX_MEASURED_BYTES {
             return None;
         }
-        let document = web_sys::window()?.document()?;
+        let window = web_sys::window()?;
+        let document = window.document()?;
+        let here = window.location().host().ok()?;
         let host: web_sys::HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
         host.set_attribute("aria-hidden", "true").ok()?;
         host.set_attribute("inert", "").ok()?;
         let style = host.style();
+        // No height of its own and nothing shown beyond it: however tall the
+        // copy, the page does not scroll further.
         for (k, v) in [
             ("position", "absolute"),
             ("left", "-100000px"),
             ("top", "0"),
+            ("height", "0"),
+            ("overflow", "hidden"),
             ("visibility", "hidden"),
             ("contain", "layout paint"),
         ] {
             style.set_property(k, v).ok()?;
         }
         set_width(&host, frame);
+        // Parsed in a template first, where nothing loads: images the frame
+        // could not load either (this server's own URLs, which from here
+        // would carry the session's cookies) are taken out before the copy
+        // joins the page.
+        let template: web_sys::HtmlTemplateElement =
+            document.create_element("template").ok()?.dyn_into().ok()?;
+        template.set_inner_html(&format!(
+            "<style>:host{{all:initial;display:block}}.body{{{}}}img{{{}}}</style><div class=\"body\">{body}</div>",
+            super::BODY_CSS,
+            super::IMAGE_CSS
+        ));
+        let content = template.content();
+        let loadable = |url: &str| {
+            let url = url.trim();
+            url.starts_with("data:")
+                || ["https://", "http://"].iter().any(|scheme| {
+                    url.get(..scheme.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+                        && !url[scheme.len()..]
+                            .split(['/', '?', '#'])
+                            .next()
+                            .and_then(|authority| authority.rsplit('@').next())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(&here))
+                })
+        };
+        if let Ok(images) = content.query_selector_all("img[src]") {
+            for i in 0..images.length() {
+                if let Some(img) = images
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                    && !img.get_attribute("src").is_some_and(|src| loadable(&src))
+                {
+                    let _ = img.remove_attribute("src");
+                }
+            }
+        }
+        if let Ok(styled) = content.query_selector_all("[style]") {
+            for i in 0..styled.length() {
+                if let Some(el) = styled
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let css = el.style();
+                    let background = css
+                        .get_property_value("background-image")
+                        .unwrap_or_default();
+                    let url = background
+                        .split_once("url(")
+                        .map(|(_, u)| u.trim_start_matches(['"', '\'']).to_owned());
+                    if url.is_some_and(|u| !loadable(&u)) {
+                        let _ = css.remove_property("background-image");
+                    }
+                }
+            }
+        }
         let root = host
             .attach_shadow(&web_sys::ShadowRootInit::new(
                 web_sys::ShadowRootMode::Closed,
             ))
             .ok()?;
-        root.set_inner_html(&format!(
-            "<style>:host{{all:initial;display:block}}.body{{{}}}img{{{}}}</style><div class=\"body\">{body}</div>",
-            super::BODY_CSS,
-            super::IMAGE_CSS
-        ));
+        root.append_child(&content).ok()?;
+        let copy: web_sys::HtmlElement = root.query_selector(".body").ok()??.dyn_into().ok()?;
         document.body()?.append_child(&host).ok()?;
 
         let measure = {
-            let host = host.clone();
+            let copy = copy.clone();
             let frame = frame.clone();
             move || {
                 // The frame's border and a horizontal scroll bar's room.
-                let h = (host.offset_height() + 20).clamp(60, super::MAX_HEIGHT_PX);
+                let h = (copy.offset_height() + 20).clamp(60, super::MAX_HEIGHT_PX);
                 let _ = frame.style().set_property("height", &format!("{h}px"));
             }
         };
         measure();
         let on_resize = Closure::<dyn FnMut()>::new(measure);
         let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
-        observer.observe(&host);
+        observer.observe(&copy);
         let on_window = {
             let host = host.clone();
             let frame = frame.clone();

@@ -170,7 +170,7 @@ fn style_urls_ok(style: &str, remote_images_allowed: bool) -> bool {
             .iter()
             .any(|t| url.starts_with(&format!("data:image/{t};base64,")));
         let remote = url.starts_with("http://") || url.starts_with("https://");
-        if !(raster || (remote && remote_images_allowed)) || url.contains(['\\', '\'', '(', ')']) {
+        if !(raster || (remote && remote_images_allowed)) || url.contains(['\\', '\'']) {
             return false;
         }
         rest = &quoted[end + 1..];

@@ -62,7 +62,13 @@ pub(crate) fn filter_style_with_images(
             continue;
         };
         if let Some((url, rest)) = background_url(name, value) {
+            // `!important` alone is no value to keep.
             let rest = rest.trim();
+            let rest = if rest.eq_ignore_ascii_case("!important") {
+                ""
+            } else {
+                rest
+            };
             if !rest.is_empty()
                 && let Some((name, value)) = filter_declaration("background", rest)
             {
@@ -150,12 +156,14 @@ fn background_url(name: &str, value: &str) -> Option<(String, String)> {
 
 /// Whether `url` can go inside `url("…")` as it is: nothing that ends the
 /// string or the declaration, no escapes, printable and not too long.
+/// (`;` may stay: inside the quotes it ends nothing, and `data:` URLs have
+/// one. Their length is bounded where they are judged as images.)
 fn url_is_quotable(url: &str) -> bool {
     !url.is_empty()
-        && url.len() <= 8 * 1024
+        && (url.len() <= 8 * 1024 || url.starts_with("data:"))
         && !url
             .chars()
-            .any(|c| c.is_control() || matches!(c, '"' | '\\' | '\'' | '<' | '>' | ';' | '{' | '}'))
+            .any(|c| c.is_control() || matches!(c, '"' | '\\' | '\'' | '<' | '>' | '{' | '}'))
 }
 
 /// One declaration, if it is safe to keep: the property lower-case and the
@@ -265,7 +273,9 @@ mod tests {
     #[test]
     fn background_images_follow_the_image_policy() {
         use super::filter_style_with_images;
-        let allow = |u: &str| u.starts_with("https://").then(|| u.replace(' ', "%20"));
+        let allow = |u: &str| {
+            (u.starts_with("https://") || u.starts_with("data:")).then(|| u.replace(' ', "%20"))
+        };
         let block = |_: &str| None;
         // (name, style, with images allowed, with images blocked)
         let cases: &[(&str, &str, &str, &str)] = &[
@@ -291,6 +301,12 @@ mod tests {
                 "not http",
                 "background-image: url(javascript:alert(1))",
                 "",
+                "",
+            ),
+            (
+                "inline data image",
+                "background-image: url(data:image/png;base64,AAAA)",
+                "background-image: url(\"data:image/png;base64,AAAA\")",
                 "",
             ),
             (

@@ -171,18 +171,23 @@ for (const ui of ['standard', 'basic'] as Ui[]) {
     });
 
     test('spam and delete move messages out of the Inbox', async ({ page }, info) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
       await open(page, info.project.name);
       await page.getByRole('checkbox', { name: /Lunch on Friday/ }).check();
       await page.getByRole('button', { name: 'Spam' }).click();
       await expect(page.getByRole('row', { name: /Lunch on Friday/ })).toHaveCount(0);
+      await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
       const pane = page.getByRole('navigation', { name: 'Folders' });
       await pane.getByRole('link', { name: /Junk/ }).click();
       await expect(page.getByRole('heading', { name: 'Junk', level: 1 })).toBeVisible();
       await page.getByRole('checkbox', { name: /Lunch on Friday/ }).check();
       await page.getByLabel('Move selected to folder').selectOption('INBOX');
       await page.getByRole('button', { name: 'Move', exact: true }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
       await pane.getByRole('link', { name: /Inbox/ }).click();
       await expect(page.getByRole('row', { name: /Lunch on Friday/ })).toHaveCount(1);
+      expect(errors, 'errors in the page').toEqual([]);
     });
   });
 }

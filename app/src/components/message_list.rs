@@ -71,6 +71,9 @@ pub struct LiveList {
 pub struct SentAction {
     id: u64,
     action: &'static str,
+    /// The folder the UIDs are in: a UID means nothing outside its folder,
+    /// and the list may show another folder by the time rows load.
+    folder: String,
     uids: Vec<u32>,
     /// The `refresh` value of the reload asked for once the server agreed:
     /// rows loaded at that value or later include the effect. `None` while
@@ -91,13 +94,13 @@ impl SentAction {
 /// A row's `(seen, flagged, gone)` once the actions that rows loaded at
 /// `loaded` may not include are applied over what the server said.
 fn overlaid(
-    uid: u32,
+    (folder, uid): (&str, u32),
     (seen, flagged): (bool, bool),
     sent: &[SentAction],
     loaded: u32,
 ) -> (bool, bool, bool) {
     sent.iter()
-        .filter(|a| a.newer_than(loaded) && a.uids.contains(&uid))
+        .filter(|a| a.newer_than(loaded) && a.folder == folder && a.uids.contains(&uid))
         .fold((seen, flagged, false), |state, a| effect(a.action, state))
 }
 
@@ -321,6 +324,7 @@ fn act_now(
         sent.push(SentAction {
             id,
             action,
+            folder: folder.clone(),
             uids: rows.iter().map(|r| r.uid).collect(),
             settled: None,
         });
@@ -423,7 +427,7 @@ pub fn MessageTable(
         list.rows
             .iter()
             .map(|r| {
-                let (seen, flagged, gone) = overlaid(r.uid, (r.seen, r.flagged), sent, loaded);
+                let (seen, flagged, gone) = overlaid((&r.folder, r.uid), (r.seen, r.flagged), sent, loaded);
                 RowState {
                     uid: r.uid,
                     seen: RwSignal::new(seen),
@@ -879,6 +883,7 @@ mod tests {
         SentAction {
             id,
             action,
+            folder: "INBOX".to_owned(),
             uids: uids.to_vec(),
             settled,
         }
@@ -910,10 +915,19 @@ mod tests {
         ];
         for (uid, server, loaded, expected) in cases {
             assert_eq!(
-                overlaid(uid, server, &log, loaded),
+                overlaid(("INBOX", uid), server, &log, loaded),
                 expected,
                 "uid {uid} loaded at {loaded}"
             );
         }
+    }
+
+    #[test]
+    fn an_action_shows_only_on_rows_of_its_folder() {
+        // Moving INBOX 5 to Junk, still in flight, while the list already
+        // shows Junk, whose message 5 is another one.
+        let log = [sent(0, "spam", &[5], None)];
+        assert_eq!(overlaid(("INBOX", 5), (true, false), &log, 0), (true, false, true));
+        assert_eq!(overlaid(("Junk", 5), (true, false), &log, 0), (true, false, false));
     }
 }

@@ -427,7 +427,8 @@ pub fn MessageTable(
         list.rows
             .iter()
             .map(|r| {
-                let (seen, flagged, gone) = overlaid((&r.folder, r.uid), (r.seen, r.flagged), sent, loaded);
+                let (seen, flagged, gone) =
+                    overlaid((&r.folder, r.uid), (r.seen, r.flagged), sent, loaded);
                 RowState {
                     uid: r.uid,
                     seen: RwSignal::new(seen),
@@ -927,7 +928,13 @@ mod tests {
         // Moving INBOX 5 to Junk, still in flight, while the list already
         // shows Junk, whose message 5 is another one.
         let log = [sent(0, "spam", &[5], None)];
-        assert_eq!(overlaid(("INBOX", 5), (true, false), &log, 0), (true, false, true));
-        assert_eq!(overlaid(("Junk", 5), (true, false), &log, 0), (true, false, false));
+        assert_eq!(
+            overlaid(("INBOX", 5), (true, false), &log, 0),
+            (true, false, true)
+        );
+        assert_eq!(
+            overlaid(("Junk", 5), (true, false), &log, 0),
+            (true, false, false)
+        );
     }
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-APT_PACKAGES=(chromium brotli dovecot-imapd hunspell-en-us ca-certificates)
+APT_PACKAGES=(chromium brotli dovecot-imapd hunspell-en-us ca-certificates wamerican)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,6 +37,7 @@ step "unit and integration tests"
 export WEBMAIL_REQUIRE_DOVECOT=1
 export WEBMAIL_REQUIRE_SMTP=1
 export WEBMAIL_REQUIRE_HUNSPELL=1
+export WEBMAIL_REQUIRE_CORPUS=1
 cargo nextest run --release "${SERVER_PKGS[@]}" --no-fail-fast
 
 step "end-to-end (Playwright, JavaScript on and off)"

@@ -21,7 +21,10 @@ use crate::parse::Parsed;
 /// 2: display fields cut to a list line's length; raw 8-bit headers,
 /// bare `text` parts, cut-off multiparts and boundary look-alikes read as
 /// the patched parser reads them.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+/// 3: threads follow references through ids no message carries, and fall
+/// back on the subject only for messages without references, within a
+/// window (see `thread`).
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = r#"
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -116,7 +119,7 @@ CREATE INDEX messages_flagged ON messages(folder_id, flagged, date_sort);
 CREATE INDEX messages_attachment ON messages(folder_id, has_attachment, date_sort);
 CREATE INDEX messages_all_date ON messages(date_sort);
 CREATE INDEX messages_all_msgid ON messages(message_id);
-CREATE INDEX messages_all_subject ON messages(subject_sort);
+CREATE INDEX messages_all_subject ON messages(subject_sort, date_sort);
 CREATE INDEX messages_thread ON messages(thread_id);
 CREATE INDEX refs_ref ON refs(ref);
 CREATE INDEX refs_msg ON refs(msg);
@@ -540,8 +543,10 @@ pub(crate) fn update_file(
     Ok(())
 }
 
-pub(crate) fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?
-        .execute([id])?;
-    Ok(())
+/// Deletes a row; returns the thread it was in, which the caller repairs
+/// (`thread::repair`) once it has deleted what it deletes.
+pub(crate) fn delete(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("DELETE FROM messages WHERE id = ?1 RETURNING thread_id")?
+        .query_row([id], |r| r.get(0))
+        .optional()
 }

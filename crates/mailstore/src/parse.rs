@@ -151,9 +151,18 @@ fn priority(msg: &mail_parser::Message<'_>) -> i64 {
     3
 }
 
-/// Whether a subject had a reply or forward prefix, given its sort key.
+/// Whether a subject had a reply or forward prefix ("Re:", "AW:", "Fwd:",
+/// "[Fwd: …]"), given its sort key. Leading list tags ("[dev]") are not
+/// prefixes: without them the subject equals its sort key.
 pub(crate) fn is_reply(subject: &str, subject_sort: &str) -> bool {
-    !subject.is_empty() && subject.trim().to_lowercase() != subject_sort
+    let mut rest = subject.trim();
+    while let Some(tagged) = rest.strip_prefix('[')
+        && let Some(end) = tagged.find(']')
+        && !tagged[..end].contains(':')
+    {
+        rest = tagged[end + 1..].trim_start();
+    }
+    !rest.is_empty() && rest.to_lowercase() != subject_sort
 }
 
 /// Parses a raw message. Never panics on input, never fails.

@@ -1015,7 +1015,8 @@ impl Mailstore {
                 )?;
                 let tx = conn.unchecked_transaction()?;
                 retention::record(&tx, &rname, &f.name, now, &subject, &from, date, size)?;
-                db::delete(&tx, l.id)?;
+                let thread = db::delete(&tx, l.id)?;
+                crate::thread::repair(&tx, &thread.into_iter().collect())?;
                 tx.commit()?;
                 n += 1;
             }

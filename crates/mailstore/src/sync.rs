@@ -167,10 +167,12 @@ pub(crate) fn sync(ctx: &Ctx<'_>) -> Result<SyncReport> {
             None => to_parse.push(a),
         }
     }
+    let mut threads = std::collections::BTreeSet::new();
     for l in vanished.into_values().flatten() {
-        db::delete(&tx, l.id)?;
+        threads.extend(db::delete(&tx, l.id)?);
         report.removed += 1;
     }
+    crate::thread::repair(&tx, &threads)?;
     tx.commit()?;
 
     if let Some(p) = ctx.progress {

@@ -434,6 +434,141 @@ fn threads_from_references_and_subjects() {
     assert_eq!(s.thread(tid("Sent", p)).unwrap().len(), 3);
 }
 
+/// A message with a date, and References naming `refs` (space-separated).
+fn dated(id: &str, subject: &str, day: i64, refs: &str) -> Vec<u8> {
+    let date = 1_700_000_000 + day * 86_400;
+    let days = date / 86_400;
+    // 2023-11-14 is day 0; only the difference between messages matters.
+    let mut h = format!(
+        "From: a@x\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: {}\r\n",
+        format_date(days, date % 86_400)
+    );
+    if !refs.is_empty() {
+        let list: Vec<String> = refs.split(' ').map(|r| format!("<{r}>")).collect();
+        h.push_str(&format!(
+            "In-Reply-To: {}\r\nReferences: {}\r\n",
+            list.last().unwrap(),
+            list.join(" ")
+        ));
+    }
+    h.push_str("\r\nx\r\n");
+    h.into_bytes()
+}
+
+/// An RFC 5322 date for days since the epoch and seconds into the day.
+fn format_date(days: i64, secs: i64) -> String {
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{d} {} {y} {:02}:{:02}:{:02} +0000",
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[test]
+fn replies_to_a_missing_message_share_its_thread() {
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    // Both answer gone@x, which is not in the mailbox.
+    let a = s
+        .deliver("INBOX", &dated("a@x", "Re: gone", 1, "gone@x"))
+        .unwrap();
+    let b = s
+        .deliver("INBOX", &dated("b@x", "Re: gone", 2, "gone@x"))
+        .unwrap();
+    let c = s
+        .deliver("INBOX", &dated("c@x", "Re: gone", 3, "root@x b@x"))
+        .unwrap();
+    let tid = |uid| s.summary("INBOX", uid).unwrap().unwrap().thread_id;
+    assert_eq!(tid(a), tid(b));
+    assert_eq!(tid(b), tid(c));
+}
+
+#[test]
+fn subjects_join_only_messages_without_references_and_only_recent_ones() {
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    let tid = |uid| s.summary("INBOX", uid).unwrap().unwrap().thread_id;
+    let first = s
+        .deliver("INBOX", &dated("m1@x", "meeting", 0, ""))
+        .unwrap();
+    // A list tag is not a reply prefix: a new conversation.
+    let tagged = s
+        .deliver("INBOX", &dated("m2@x", "[dev] meeting", 1, ""))
+        .unwrap();
+    assert_ne!(tid(tagged), tid(first));
+    // A reply prefix without references joins the latest same subject.
+    let re = s
+        .deliver("INBOX", &dated("m3@x", "Re: meeting", 2, ""))
+        .unwrap();
+    assert_eq!(tid(re), tid(tagged));
+    // Two months later the same words start a conversation of their own.
+    let later = s
+        .deliver("INBOX", &dated("m4@x", "Re: meeting", 70, ""))
+        .unwrap();
+    assert_ne!(tid(later), tid(re));
+    // A reply whose references lead elsewhere is not joined by its subject.
+    let other = s
+        .deliver("INBOX", &dated("o1@x", "budget", 71, ""))
+        .unwrap();
+    let misnamed = s
+        .deliver("INBOX", &dated("o2@x", "Re: meeting", 72, "o1@x"))
+        .unwrap();
+    assert_eq!(tid(misnamed), tid(other));
+    assert_ne!(tid(misnamed), tid(later));
+}
+
+#[test]
+fn expunging_the_link_between_two_parts_splits_the_thread_as_a_rebuild_would() {
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    let tid = |uid| s.summary("INBOX", uid).unwrap().unwrap().thread_id;
+    let a = s.deliver("INBOX", &dated("a@x", "plan", 0, "")).unwrap();
+    // b answers a; c names only b (a client that keeps no References).
+    let b = s
+        .deliver("INBOX", &dated("b@x", "Re: plan", 1, "a@x"))
+        .unwrap();
+    let c = s
+        .deliver("INBOX", &dated("c@x", "Re: plan", 2, "b@x"))
+        .unwrap();
+    let d = s
+        .deliver("INBOX", &dated("d@x", "Re: plan", 3, "a@x"))
+        .unwrap();
+    assert!([b, c, d].iter().all(|&u| tid(u) == tid(a)));
+    assert_eq!(s.expunge("INBOX", &[b]).unwrap(), 1);
+    assert_eq!(tid(a), tid(d));
+    assert_ne!(tid(c), tid(a), "nothing joins c to a any more");
+    assert_eq!(s.thread(tid(a)).unwrap().len(), 2);
+    assert_eq!(s.thread(tid(c)).unwrap().len(), 1);
+    let before = (tid(a) == tid(d), tid(c) == tid(a));
+    s.reindex(|_| {}).unwrap();
+    let uid_of = |subject_id: &str| {
+        s.list("INBOX", SortKey::Date, false, 0, 10)
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|m| m.message_id == subject_id)
+            .unwrap()
+            .uid
+    };
+    let (a, c, d) = (uid_of("a@x"), uid_of("c@x"), uid_of("d@x"));
+    assert_eq!(before, (tid(a) == tid(d), tid(c) == tid(a)));
+}
+
 #[test]
 fn neighbors_follow_the_list_order() {
     let t = TempUser::new();

@@ -29,6 +29,14 @@ fn peak_rss_mb() -> u64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The rebuild logs its phases (`index built`) at info.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "mailstore=info".into()),
+        )
+        .init();
     let mut args = std::env::args().skip(1);
     let user_dir = PathBuf::from(
         args.next()

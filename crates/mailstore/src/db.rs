@@ -103,10 +103,13 @@ END;
 pub(crate) const HDR_FTS: &str = "CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, \
     subject, tokenize='trigram', detail='none');";
 
+/// The index every insert looks a file up by: a bulk build needs it too
+/// (without it each insert scans the table, and a build is quadratic).
+const KEY_INDEX: &str = "CREATE UNIQUE INDEX messages_key ON messages(folder_id, key);";
+
 /// Secondary indexes: created with the schema, or after a bulk build.
 const INDEXES: &str = r#"
 CREATE UNIQUE INDEX messages_uid ON messages(folder_id, uid);
-CREATE UNIQUE INDEX messages_key ON messages(folder_id, key);
 CREATE INDEX messages_file ON messages(folder_id, file);
 CREATE INDEX messages_date ON messages(folder_id, date_sort);
 CREATE INDEX messages_arrival ON messages(folder_id, arrival);
@@ -142,6 +145,7 @@ pub(crate) fn create(conn: &Connection, bulk: bool) -> rusqlite::Result<()> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(SCHEMA)?;
     tx.execute_batch(HDR_FTS)?;
+    tx.execute_batch(KEY_INDEX)?;
     if !bulk {
         tx.execute_batch(INDEXES)?;
     }

@@ -71,8 +71,6 @@ CREATE TABLE messages(
     snippet TEXT NOT NULL
 );
 CREATE TABLE refs(msg INTEGER NOT NULL, ref TEXT NOT NULL);
-CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', contentless_delete=1,
-    tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE retained(
     id INTEGER PRIMARY KEY,
     file TEXT NOT NULL UNIQUE,
@@ -98,8 +96,12 @@ CREATE TRIGGER messages_upd AFTER UPDATE OF seen, folder_id ON messages BEGIN
 END;
 "#;
 
-/// The header full-text table; a bulk build fills a copy of it in a side
-/// database on another thread (see [`adopt_side_headers`]).
+/// The body full-text table; a bulk build fills a copy of it in a side
+/// database on another thread (see [`adopt_side`]).
+pub(crate) const BODY_FTS: &str = "CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', \
+    contentless_delete=1, tokenize='unicode61 remove_diacritics 2');";
+
+/// The header full-text table, filled the same way in a bulk build.
 pub(crate) const HDR_FTS: &str = "CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, \
     subject, tokenize='trigram', detail='none');";
 
@@ -144,6 +146,7 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
 pub(crate) fn create(conn: &Connection, bulk: bool) -> rusqlite::Result<()> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(BODY_FTS)?;
     tx.execute_batch(HDR_FTS)?;
     tx.execute_batch(KEY_INDEX)?;
     if !bulk {
@@ -211,6 +214,19 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
 /// big buffer (fewer, larger segments); normal use keeps SQLite's default.
 pub(crate) const BULK_FTS_HASH: i64 = 128 * 1024 * 1024;
 pub(crate) const DEFAULT_FTS_HASH: i64 = 1024 * 1024;
+
+/// Turns FTS5's incremental merging of `table` off (a bulk load, merged
+/// once at the end) or back to its default.
+pub(crate) fn set_fts_merging(conn: &Connection, table: &str, on: bool) -> rusqlite::Result<()> {
+    let (automerge, crisismerge) = if on { (4, 16) } else { (0, 64) };
+    for (setting, value) in [("automerge", automerge), ("crisismerge", crisismerge)] {
+        conn.execute(
+            &format!("INSERT INTO {table}({table}, rank) VALUES(?1, ?2)"),
+            rusqlite::params![setting, value],
+        )?;
+    }
+    Ok(())
+}
 
 pub(crate) fn set_fts_hash_size(
     conn: &Connection,
@@ -388,6 +404,12 @@ impl HeaderText {
     }
 }
 
+pub(crate) fn insert_body_text(conn: &Connection, id: i64, body: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO body_fts(rowid, body) VALUES(?1, ?2)")?
+        .execute(params![id, body])?;
+    Ok(())
+}
+
 pub(crate) fn insert_header_text(conn: &Connection, h: &HeaderText) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)",
@@ -396,19 +418,31 @@ pub(crate) fn insert_header_text(conn: &Connection, h: &HeaderText) -> rusqlite:
     Ok(())
 }
 
-/// Replaces the (empty) header full-text table with the one built in the
+/// Where a bulk build writes the full-text table `table` (`body_fts`,
+/// `hdr_fts`) of the index being built at `index`.
+pub(crate) fn side_path(index: &Path, table: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{}.{table}", index.display()))
+}
+
+/// Replaces the (empty) full-text table `table` with the one built in the
 /// side database at `side`, by copying FTS5's shadow tables as they are.
 /// The row ids match: both were filled with the ids of `messages`.
-pub(crate) fn adopt_side_headers(conn: &Connection, side: &Path) -> rusqlite::Result<()> {
+pub(crate) fn adopt_side(conn: &Connection, side: &Path, table: &str) -> rusqlite::Result<()> {
     if !side.exists() {
         // Nothing was parsed: the table in `conn` is already right (empty).
         return Ok(());
     }
     conn.execute("ATTACH DATABASE ?1 AS side", [side.to_string_lossy()])?;
     let tx = conn.unchecked_transaction()?;
-    for t in ["data", "idx", "content", "docsize", "config"] {
+    let shadows: Vec<String> = tx
+        .prepare(
+            "SELECT name FROM side.sqlite_master WHERE type = 'table' AND name GLOB ?1 || '_*'",
+        )?
+        .query_map([table], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for t in shadows {
         tx.execute_batch(&format!(
-            "DELETE FROM main.hdr_fts_{t}; INSERT INTO main.hdr_fts_{t} SELECT * FROM side.hdr_fts_{t};"
+            "DELETE FROM main.{t}; INSERT INTO main.{t} SELECT * FROM side.{t};"
         ))?;
     }
     tx.commit()?;
@@ -417,7 +451,7 @@ pub(crate) fn adopt_side_headers(conn: &Connection, side: &Path) -> rusqlite::Re
 }
 
 /// Inserts a parsed message and assigns it a UID and a thread. A bulk
-/// build leaves the header full-text row and the thread to the caller.
+/// build leaves the full-text rows and the thread to the caller.
 /// Returns the row id, the UID and whether the row is new: another process
 /// may have indexed the same file since this one looked (then its row is
 /// returned, and nothing is written).
@@ -485,9 +519,8 @@ pub(crate) fn insert(
         p.snippet,
     ])?;
     let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO body_fts(rowid, body) VALUES(?1, ?2)")?
-        .execute(params![id, p.body])?;
     if !bulk {
+        insert_body_text(tx, id, &p.body)?;
         insert_header_text(tx, &HeaderText::of(id, p))?;
     }
     if bulk {

@@ -218,23 +218,24 @@ impl Shared {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = fs::remove_file(format!("{}{suffix}", new_path.display()));
         }
-        let side = PathBuf::from(format!("{}.headers", self.index_path.display()));
-        let _ = fs::remove_file(&side);
+        let sides = ["hdr_fts", "body_fts"].map(|t| (t, db::side_path(&new_path, t)));
+        for (_, side) in &sides {
+            let _ = fs::remove_file(side);
+        }
         {
             let conn = db::connect(&new_path)?;
             // The file is thrown away if anything fails: no journal needed.
             conn.pragma_update(None, "journal_mode", "OFF")?;
             conn.pragma_update(None, "synchronous", "OFF")?;
             db::create(&conn, true)?;
-            // hdr_fts is left untouched on this connection: it is replaced
-            // by the side database's copy below.
-            db::set_fts_hash_size(&conn, &["body_fts"], db::BULK_FTS_HASH)?;
+            // The full-text tables are left untouched on this connection:
+            // they are replaced by the side databases' copies below.
             let ctx = Ctx {
                 conn: &conn,
                 maildir: &self.maildir,
                 opened: &self.opened,
                 progress: Some(progress),
-                bulk: Some(&side),
+                bulk: Some(&new_path),
             };
             progress.listed.store(false, Ordering::Relaxed);
             let started = std::time::Instant::now();
@@ -259,8 +260,10 @@ impl Shared {
         {
             let conn = db::connect(&new_path)?;
             conn.pragma_update(None, "journal_mode", "OFF")?;
-            db::adopt_side_headers(&conn, &side)?;
-            let _ = fs::remove_file(&side);
+            for (table, side) in &sides {
+                db::adopt_side(&conn, side, table)?;
+                let _ = fs::remove_file(side);
+            }
             db::set_fts_hash_size(&conn, &["body_fts", "hdr_fts"], db::DEFAULT_FTS_HASH)?;
             crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
             db::mark_complete(&conn)?;

@@ -51,9 +51,9 @@ pub(crate) struct Ctx<'a> {
     pub maildir: &'a Maildir,
     pub opened: &'a AtomicU64,
     pub progress: Option<&'a ProgressCounter>,
-    /// A rebuild into an empty index: threads are computed at the end, and
-    /// header full-text rows are written on another thread into this side
-    /// database, adopted at the end.
+    /// A rebuild into an empty index at this path: threads are computed at
+    /// the end, and the full-text rows are written on other threads into
+    /// side databases (`db::side_path`), adopted at the end.
     pub bulk: Option<&'a std::path::Path>,
 }
 
@@ -257,15 +257,27 @@ fn parse_and_insert(
                 }
             });
         }
-        let (headers, header_writer) = match ctx.bulk {
-            Some(side) => {
-                let (tx, rx) = mpsc::sync_channel::<db::HeaderText>(4096);
-                (
-                    Some(tx),
-                    Some(s.spawn(move || write_side_headers(side, rx))),
-                )
+        // A bulk build writes each full-text table on a thread of its own.
+        let mut writers = Vec::new();
+        let mut sides = Vec::new();
+        if let Some(index) = ctx.bulk {
+            for (table, create, queue) in [
+                ("hdr_fts", db::HDR_FTS, 4096),
+                // Bodies are up to 256 KB each: a shorter queue.
+                ("body_fts", db::BODY_FTS, 256),
+            ] {
+                let (tx, rx) = mpsc::sync_channel::<SideRow>(queue);
+                let side = db::side_path(index, table);
+                sides.push(tx);
+                writers.push(s.spawn(move || write_side(&side, create, table, rx)));
             }
-            None => (None, None),
+        }
+        let stopped = || {
+            Error::io(
+                "index",
+                PathBuf::new(),
+                std::io::Error::other("full-text writer stopped"),
+            )
         };
         let mut tx = ctx.conn.unchecked_transaction()?;
         let mut in_batch = 0;
@@ -279,7 +291,7 @@ fn parse_and_insert(
             })?;
             for (a, p) in c.iter().zip(parsed) {
                 match p {
-                    Some((p, arrival)) => {
+                    Some((mut p, arrival)) => {
                         let info = a.entry.info();
                         let (id, _, new) = db::insert(
                             &tx,
@@ -293,14 +305,15 @@ fn parse_and_insert(
                             ctx.bulk.is_some(),
                         )?;
                         // Not new: indexed meanwhile by another process.
-                        if let Some(h) = headers.as_ref().filter(|_| new) {
-                            h.send(db::HeaderText::of(id, &p)).map_err(|_| {
-                                Error::io(
-                                    "index",
-                                    PathBuf::new(),
-                                    std::io::Error::other("header writer stopped"),
-                                )
-                            })?;
+                        if let [headers, bodies] = &sides[..]
+                            && new
+                        {
+                            headers
+                                .send(SideRow::Header(db::HeaderText::of(id, &p)))
+                                .map_err(|_| stopped())?;
+                            bodies
+                                .send(SideRow::Body(id, std::mem::take(&mut p.body)))
+                                .map_err(|_| stopped())?;
                         }
                         report.added += u64::from(new);
                     }
@@ -328,31 +341,42 @@ fn parse_and_insert(
             }
         }
         tx.commit()?;
-        drop(headers);
-        if let Some(w) = header_writer {
-            w.join().map_err(|_| {
-                Error::io(
-                    "index",
-                    PathBuf::new(),
-                    std::io::Error::other("header writer panicked"),
-                )
-            })??;
+        drop(sides);
+        for w in writers {
+            w.join().map_err(|_| stopped())??;
         }
         Ok(())
     })
 }
 
-/// Fills the header full-text table of a side database (bulk builds).
-fn write_side_headers(side: &std::path::Path, rx: mpsc::Receiver<db::HeaderText>) -> Result<()> {
+/// One row for a side full-text table.
+enum SideRow {
+    Header(db::HeaderText),
+    Body(i64, String),
+}
+
+/// Fills the full-text table `table` of a side database (bulk builds):
+/// merging is left off while loading, and the table is merged into one
+/// segment at the end (one pass, instead of merges repeated as it grows).
+fn write_side(
+    side: &std::path::Path,
+    create: &str,
+    table: &str,
+    rx: mpsc::Receiver<SideRow>,
+) -> Result<()> {
     let conn = db::connect(side)?;
     conn.pragma_update(None, "journal_mode", "OFF")?;
     conn.pragma_update(None, "synchronous", "OFF")?;
-    conn.execute_batch(db::HDR_FTS)?;
-    db::set_fts_hash_size(&conn, &["hdr_fts"], db::BULK_FTS_HASH)?;
+    conn.execute_batch(create)?;
+    db::set_fts_hash_size(&conn, &[table], db::BULK_FTS_HASH)?;
+    db::set_fts_merging(&conn, table, false)?;
     let mut tx = conn.unchecked_transaction()?;
     let mut n = 0;
-    for h in rx {
-        db::insert_header_text(&tx, &h)?;
+    for row in rx {
+        match row {
+            SideRow::Header(h) => db::insert_header_text(&tx, &h)?,
+            SideRow::Body(id, body) => db::insert_body_text(&tx, id, &body)?,
+        }
         n += 1;
         if n % BULK_BATCH == 0 {
             tx.commit()?;
@@ -360,5 +384,10 @@ fn write_side_headers(side: &std::path::Path, rx: mpsc::Receiver<db::HeaderText>
         }
     }
     tx.commit()?;
+    db::set_fts_merging(&conn, table, true)?;
+    conn.execute(
+        &format!("INSERT INTO {table}({table}) VALUES('optimize')"),
+        [],
+    )?;
     Ok(())
 }

@@ -212,7 +212,7 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
 /// FTS5 flushes its in-memory terms to a new segment whenever they exceed
 /// this many bytes; every segment must later be merged. A bulk build uses a
 /// big buffer (fewer, larger segments); normal use keeps SQLite's default.
-pub(crate) const BULK_FTS_HASH: i64 = 128 * 1024 * 1024;
+pub(crate) const BULK_FTS_HASH: i64 = 32 * 1024 * 1024;
 pub(crate) const DEFAULT_FTS_HASH: i64 = 1024 * 1024;
 
 /// Turns FTS5's incremental merging of `table` off (a bulk load, merged

@@ -367,6 +367,9 @@ fn write_side(
     let conn = db::connect(side)?;
     conn.pragma_update(None, "journal_mode", "OFF")?;
     conn.pragma_update(None, "synchronous", "OFF")?;
+    // FTS5 writes its segments once and does not read them back while
+    // loading: a small page cache is enough.
+    conn.pragma_update(None, "cache_size", -4000)?;
     conn.execute_batch(create)?;
     db::set_fts_hash_size(&conn, &[table], db::BULK_FTS_HASH)?;
     db::set_fts_merging(&conn, table, false)?;

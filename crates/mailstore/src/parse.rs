@@ -173,7 +173,12 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
         priority: 3,
         ..Parsed::default()
     };
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    // Attachments that are not text are never read by the index: leaving
+    // them encoded skips most of the decoding of a typical message.
+    let Some(msg) = MessageParser::default()
+        .without_decoding_binary()
+        .parse(raw)
+    else {
         p.snippet = collapse_ws(
             &String::from_utf8_lossy(&raw[..raw.len().min(4096)]),
             SNIPPET_CHARS,
@@ -328,6 +333,25 @@ mod tests {
         // Ordinary headers are left alone.
         let p = parse(b"From: Ann <ann@example.org>\r\nSubject: Hello\r\n\r\nx");
         assert_eq!((p.from_name.as_str(), p.subject.as_str()), ("Ann", "Hello"));
+    }
+
+    #[test]
+    fn attachments_count_and_text_attachments_are_searchable_without_decoding_binary_ones() {
+        let raw = "From: a@example.org\r\nSubject: files\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+            Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n\
+            Content-Type: application/pdf; name=report.pdf\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKc2VjcmV0d29yZA==\r\n--b\r\n\
+            Content-Type: text/plain; name=notes.txt\r\n\
+            Content-Disposition: attachment; filename=notes.txt\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\ncXVhcnRlcmx5IGZpZ3VyZXM=\r\n--b--\r\n";
+        let p = parse(raw.as_bytes());
+        assert!(p.has_attachment);
+        assert!(p.body.contains("see attached"), "{:?}", p.body);
+        // The text attachment is decoded and indexed...
+        assert!(p.body.contains("quarterly figures"), "{:?}", p.body);
+        // ...the PDF is neither decoded nor indexed as its encoded text.
+        assert!(!p.body.contains("secretword") && !p.body.contains("JVBERi0"));
     }
 
     #[test]

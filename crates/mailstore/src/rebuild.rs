@@ -218,10 +218,7 @@ impl Shared {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = fs::remove_file(format!("{}{suffix}", new_path.display()));
         }
-        let sides = ["hdr_fts", "body_fts"].map(|t| (t, db::side_path(&new_path, t)));
-        for (_, side) in &sides {
-            let _ = fs::remove_file(side);
-        }
+        let sides;
         {
             let conn = db::connect(&new_path)?;
             // The file is thrown away if anything fails: no journal needed.
@@ -230,12 +227,13 @@ impl Shared {
             db::create(&conn, true)?;
             // The full-text tables are left untouched on this connection:
             // they are replaced by the side databases' copies below.
+            let writers = sync::Sides::start(&new_path)?;
             let ctx = Ctx {
                 conn: &conn,
                 maildir: &self.maildir,
                 opened: &self.opened,
                 progress: Some(progress),
-                bulk: Some(&new_path),
+                bulk: Some(&writers),
             };
             progress.listed.store(false, Ordering::Relaxed);
             let started = std::time::Instant::now();
@@ -248,11 +246,15 @@ impl Shared {
             db::create_indexes(&conn)?;
             let indexed = started.elapsed();
             crate::thread::assign_all(&conn)?;
+            let threaded = started.elapsed();
+            // Meanwhile the writers merged their tables.
+            sides = writers.finish()?;
             tracing::info!(
                 messages = report.added,
                 load_ms = loaded.as_millis() as u64,
                 indexes_ms = (indexed - loaded).as_millis() as u64,
-                threads_ms = (started.elapsed() - indexed).as_millis() as u64,
+                threads_ms = (threaded - indexed).as_millis() as u64,
+                full_text_wait_ms = (started.elapsed() - threaded).as_millis() as u64,
                 "index built"
             );
             conn.close().map_err(|(_, e)| e)?;

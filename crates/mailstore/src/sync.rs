@@ -51,10 +51,89 @@ pub(crate) struct Ctx<'a> {
     pub maildir: &'a Maildir,
     pub opened: &'a AtomicU64,
     pub progress: Option<&'a ProgressCounter>,
-    /// A rebuild into an empty index at this path: threads are computed at
-    /// the end, and the full-text rows are written on other threads into
-    /// side databases (`db::side_path`), adopted at the end.
-    pub bulk: Option<&'a std::path::Path>,
+    /// A rebuild into an empty index: threads are computed at the end, and
+    /// the full-text rows go to these writers.
+    pub bulk: Option<&'a Sides>,
+}
+
+/// The full-text tables of a bulk build, each filled on a thread of its own
+/// in a side database next to the index being built ([`db::side_path`]),
+/// and adopted by it once finished ([`db::adopt_side`]). The writers merge
+/// their tables while the builder creates indexes and threads.
+pub(crate) struct Sides {
+    headers: mpsc::SyncSender<SideRow>,
+    bodies: mpsc::SyncSender<SideRow>,
+    writers: Vec<(&'static str, PathBuf, std::thread::JoinHandle<Result<()>>)>,
+}
+
+impl Sides {
+    /// Starts the writers for the index being built at `index`.
+    pub fn start(index: &std::path::Path) -> Result<Sides> {
+        let mut senders = Vec::new();
+        let mut writers = Vec::new();
+        for (table, create, queue) in [
+            ("hdr_fts", db::HDR_FTS, 4096),
+            // Bodies are up to 256 KB each: a shorter queue.
+            ("body_fts", db::BODY_FTS, 256),
+        ] {
+            let (tx, rx) = mpsc::sync_channel::<SideRow>(queue);
+            let side = db::side_path(index, table);
+            let _ = std::fs::remove_file(&side);
+            let path = side.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("index-{table}"))
+                .spawn(move || write_side(&path, create, table, rx))
+                .map_err(|e| Error::io("spawn", &side, e))?;
+            senders.push(tx);
+            writers.push((table, side, handle));
+        }
+        let bodies = senders.pop().expect("two writers");
+        let headers = senders.pop().expect("two writers");
+        Ok(Sides {
+            headers,
+            bodies,
+            writers,
+        })
+    }
+
+    fn send(&self, id: i64, p: &mut Parsed) -> Result<()> {
+        let stopped = || {
+            Error::io(
+                "index",
+                PathBuf::new(),
+                std::io::Error::other("full-text writer stopped"),
+            )
+        };
+        self.headers
+            .send(SideRow::Header(db::HeaderText::of(id, p)))
+            .map_err(|_| stopped())?;
+        self.bodies
+            .send(SideRow::Body(id, std::mem::take(&mut p.body)))
+            .map_err(|_| stopped())
+    }
+
+    /// Closes the queues and waits for both tables to be written and
+    /// merged. Returns each table with the side database that holds it.
+    pub fn finish(self) -> Result<Vec<(&'static str, PathBuf)>> {
+        let Sides {
+            headers,
+            bodies,
+            writers,
+        } = self;
+        drop((headers, bodies));
+        let mut done = Vec::new();
+        for (table, side, handle) in writers {
+            handle.join().map_err(|_| {
+                Error::io(
+                    "index",
+                    &side,
+                    std::io::Error::other("full-text writer panicked"),
+                )
+            })??;
+            done.push((table, side));
+        }
+        Ok(done)
+    }
 }
 
 /// Keyword names for the keyword letters in `info`, sorted and space-joined.
@@ -257,28 +336,6 @@ fn parse_and_insert(
                 }
             });
         }
-        // A bulk build writes each full-text table on a thread of its own.
-        let mut writers = Vec::new();
-        let mut sides = Vec::new();
-        if let Some(index) = ctx.bulk {
-            for (table, create, queue) in [
-                ("hdr_fts", db::HDR_FTS, 4096),
-                // Bodies are up to 256 KB each: a shorter queue.
-                ("body_fts", db::BODY_FTS, 256),
-            ] {
-                let (tx, rx) = mpsc::sync_channel::<SideRow>(queue);
-                let side = db::side_path(index, table);
-                sides.push(tx);
-                writers.push(s.spawn(move || write_side(&side, create, table, rx)));
-            }
-        }
-        let stopped = || {
-            Error::io(
-                "index",
-                PathBuf::new(),
-                std::io::Error::other("full-text writer stopped"),
-            )
-        };
         let mut tx = ctx.conn.unchecked_transaction()?;
         let mut in_batch = 0;
         for (i, c) in chunks.iter().enumerate() {
@@ -305,15 +362,10 @@ fn parse_and_insert(
                             ctx.bulk.is_some(),
                         )?;
                         // Not new: indexed meanwhile by another process.
-                        if let [headers, bodies] = &sides[..]
+                        if let Some(sides) = ctx.bulk
                             && new
                         {
-                            headers
-                                .send(SideRow::Header(db::HeaderText::of(id, &p)))
-                                .map_err(|_| stopped())?;
-                            bodies
-                                .send(SideRow::Body(id, std::mem::take(&mut p.body)))
-                                .map_err(|_| stopped())?;
+                            sides.send(id, &mut p)?;
                         }
                         report.added += u64::from(new);
                     }
@@ -341,10 +393,6 @@ fn parse_and_insert(
             }
         }
         tx.commit()?;
-        drop(sides);
-        for w in writers {
-            w.join().map_err(|_| stopped())??;
-        }
         Ok(())
     })
 }

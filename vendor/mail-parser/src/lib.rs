@@ -20,6 +20,8 @@ use std::{borrow::Cow, collections::HashMap, hash::Hash, net::IpAddr};
 pub struct MessageParser {
     pub(crate) header_map: HashMap<HeaderName<'static>, HdrParseFnc>,
     pub(crate) def_hdr_parse_fnc: HdrParseFnc,
+    // Patched: see `MessageParser::without_decoding_binary`.
+    pub(crate) keep_binary_encoded: bool,
 }
 
 pub(crate) type HdrParseFnc = for<'x> fn(&mut MessageStream<'x>) -> crate::HeaderValue<'x>;

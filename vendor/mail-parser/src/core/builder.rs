@@ -18,7 +18,19 @@ impl MessageParser {
         Self {
             header_map: Default::default(),
             def_hdr_parse_fnc: |s| s.parse_raw(),
+            keep_binary_encoded: false,
         }
+    }
+
+    /// Patched: leaves the bodies of base64-encoded parts that are neither
+    /// text nor messages (images, archives, documents) undecoded. Their
+    /// `PartType::Binary`/`InlineBinary` holds the encoded text, borrowed
+    /// from the message: for a reader that needs the structure, the headers
+    /// and the text but not the attachments' contents (an indexer), this
+    /// skips most of the decoding work of a typical message.
+    pub fn without_decoding_binary(mut self) -> Self {
+        self.keep_binary_encoded = true;
+        self
     }
 
     /// Parse all MIME headers:

@@ -172,15 +172,43 @@ pub fn base64_decode_stream<'x>(
 
 impl<'x> MessageStream<'x> {
     pub fn decode_base64_mime(&mut self, boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
+        self.base64_mime::<true>(boundary)
+    }
+
+    /// Patched: reads a base64 part exactly as `decode_base64_mime` does
+    /// (the same end, the same failures) without decoding it; the part's
+    /// encoded text is returned, borrowed (empty when it would decode to
+    /// nothing). See `MessageParser::without_decoding_binary`.
+    pub fn skip_base64_mime(&mut self, boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
+        self.base64_mime::<false>(boundary)
+    }
+
+    fn base64_mime<const DECODE: bool>(&mut self, boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
         let mut chunk: u32 = 0;
         let mut byte_count: u8 = 0;
 
-        let mut buf = Vec::with_capacity(self.remaining() / 4 * 3);
+        let mut buf = Vec::with_capacity(if DECODE { self.remaining() / 4 * 3 } else { 0 });
+        let mut wrote = false;
+        let start_pos = self.offset();
         let mut last_ch = b'\n';
         let mut before_last_ch = 0;
         let mut end_pos = self.offset();
 
         self.checkpoint();
+
+        // What was read: the decoded bytes, or the encoded text (borrowed).
+        macro_rules! out {
+            ($end:expr) => {
+                if DECODE {
+                    buf.shrink_to_fit();
+                    Cow::from(buf)
+                } else if wrote {
+                    Cow::from(self.bytes(start_pos..$end))
+                } else {
+                    Cow::from(&b""[..])
+                }
+            };
+        }
 
         while let Some(&ch) = self.next() {
             let val = BASE64_MAP[byte_count as usize][ch as usize];
@@ -194,18 +222,27 @@ impl<'x> MessageStream<'x> {
                     chunk |= val;
 
                     if byte_count == 0 {
-                        buf.extend_from_slice(&chunk.to_le_bytes()[0..3]);
+                        if DECODE {
+                            buf.extend_from_slice(&chunk.to_le_bytes()[0..3]);
+                        }
+                        wrote = true;
                     }
                 }
             } else {
                 match ch {
                     b'=' => match byte_count {
                         1 | 2 => {
-                            buf.push(chunk.to_le_bytes()[0]);
+                            if DECODE {
+                                buf.push(chunk.to_le_bytes()[0]);
+                            }
+                            wrote = true;
                             byte_count = 0;
                         }
                         3 => {
-                            buf.extend_from_slice(&chunk.to_le_bytes()[0..2]);
+                            if DECODE {
+                                buf.extend_from_slice(&chunk.to_le_bytes()[0..2]);
+                            }
+                            wrote = true;
                             byte_count = 0;
                         }
                         0 => (),
@@ -227,15 +264,12 @@ impl<'x> MessageStream<'x> {
                             // Base64 has no "-": a delimiter glued to the end
                             // of a line is still taken as one here.
                             return if !boundary.is_empty() && self.try_skip_boundary(boundary) {
-                                buf.shrink_to_fit();
-                                (
-                                    if before_last_ch == b'\n' {
-                                        end_pos
-                                    } else {
-                                        self.offset() - boundary.len() - 2
-                                    },
-                                    buf.into(),
-                                )
+                                let end = if before_last_ch == b'\n' {
+                                    end_pos
+                                } else {
+                                    self.offset() - boundary.len() - 2
+                                };
+                                (end, out!(end))
                             } else {
                                 self.restore();
                                 (usize::MAX, b""[..].into())
@@ -253,7 +287,7 @@ impl<'x> MessageStream<'x> {
             last_ch = ch;
         }
 
-        buf.shrink_to_fit();
+        let len = self.len();
         (
             if boundary.is_empty() {
                 self.offset()
@@ -261,7 +295,7 @@ impl<'x> MessageStream<'x> {
                 self.restore();
                 usize::MAX
             },
-            buf.into(),
+            out!(len),
         )
     }
 

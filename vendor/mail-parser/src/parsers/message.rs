@@ -198,6 +198,16 @@ impl MessageParser {
             let (mut encoding, decode_fnc): (Encoding, DecodeFnc<'_>) = match part_headers
                 .header_value(&HeaderName::ContentTransferEncoding)
             {
+                // Patched: binary parts can be left encoded (see
+                // `MessageParser::without_decoding_binary`).
+                Some(HeaderValue::Text(encoding))
+                    if encoding.eq_ignore_ascii_case("base64")
+                        && self.keep_binary_encoded
+                        && !is_text
+                        && mime_type != MimeType::Message =>
+                {
+                    (Encoding::Base64, MessageStream::skip_base64_mime)
+                }
                 Some(HeaderValue::Text(encoding)) if encoding.eq_ignore_ascii_case("base64") => {
                     (Encoding::Base64, MessageStream::decode_base64_mime)
                 }
@@ -673,6 +683,63 @@ mod tests {
         let inner = outer.attachment(0).unwrap().message().unwrap();
         assert_eq!(inner.subject(), Some("inner"));
         assert_eq!(inner.body_text(0).as_deref(), Some("text"));
+    }
+
+    #[test]
+    fn binary_parts_can_be_left_encoded() {
+        // Patched: `without_decoding_binary`.
+        use crate::MimeHeaders;
+        let raw = "Content-Type: multipart/mixed; boundary=a\n\n--a\n\
+                   Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n\
+                   aGVsbG8=\n--a\n\
+                   Content-Type: image/png; name=x.png\nContent-Transfer-Encoding: base64\n\n\
+                   iVBORw0KGgo=\n--a\n\
+                   Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n\
+                   U3ViamVjdDogaW5uZXIKCmJvZHkK\n--a--\n";
+        let decoded = MessageParser::default().parse(raw).unwrap();
+        let kept = MessageParser::default()
+            .without_decoding_binary()
+            .parse(raw)
+            .unwrap();
+        assert_eq!(decoded.body_text(0).as_deref(), Some("hello"));
+        assert_eq!(kept.body_text(0).as_deref(), Some("hello"));
+        assert_eq!(decoded.attachment(0).unwrap().contents(), b"\x89PNG\r\n\x1a\n");
+        assert_eq!(kept.attachment(0).unwrap().contents(), b"iVBORw0KGgo=");
+        assert_eq!(kept.attachment(0).unwrap().attachment_name(), Some("x.png"));
+        let inner = kept.attachment(1).unwrap().message().unwrap();
+        assert_eq!(inner.subject(), Some("inner"));
+        assert_eq!(decoded.parts.len(), kept.parts.len());
+
+        // Broken and truncated parts come out as they do when decoded.
+        for raw in [
+            "Content-Type: multipart/mixed; boundary=a\n\n--a\n\
+             Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n\
+             AAAA!!!!not base64%%%%\n--a--\n",
+            "Content-Type: multipart/mixed; boundary=a\n\n--a\n\
+             Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n\
+             AAAA\nAAAA\n",
+            "Content-Type: multipart/mixed; boundary=a\n\n--a\n\
+             Content-Type: image/gif\nContent-Transfer-Encoding: base64\n\n \n--a--\n",
+        ] {
+            let decoded = MessageParser::default().parse(raw).unwrap();
+            let kept = MessageParser::default()
+                .without_decoding_binary()
+                .parse(raw)
+                .unwrap();
+            assert_eq!(decoded.parts.len(), kept.parts.len(), "{raw}");
+            for (d, k) in decoded.parts.iter().zip(&kept.parts) {
+                assert_eq!(
+                    std::mem::discriminant(&d.body),
+                    std::mem::discriminant(&k.body),
+                    "{raw}"
+                );
+                assert_eq!(d.is_encoding_problem, k.is_encoding_problem, "{raw}");
+                assert_eq!(d.contents().is_empty(), k.contents().is_empty(), "{raw}");
+                assert_eq!((d.offset_body, d.offset_end), (k.offset_body, k.offset_end));
+            }
+            assert_eq!(decoded.attachments, kept.attachments, "{raw}");
+            assert_eq!(decoded.text_body, kept.text_body, "{raw}");
+        }
     }
 
     fn add_crlf(bytes: &[u8]) -> Vec<u8> {

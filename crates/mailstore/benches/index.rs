@@ -8,6 +8,11 @@
 //! Corpora are generated once (seeded, so identical every time) under
 //! `$CARGO_TARGET_DIR/mailstore-bench/` or `MAILSTORE_BENCH_DIR`. These
 //! report figures; they assert nothing about time.
+//!
+//! For the real-world shape (shared subjects, missing parents, big threads,
+//! attachments), point `MAILSTORE_BENCH_DIR` at a directory whose `10000`
+//! and `100000` are user directories made from `gen-maildir.py`, each with
+//! an empty file `generated` (see `scripts/bench/bench-root.sh`).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -152,6 +157,18 @@ fn page_warm<const N: usize>(bencher: Bencher<'_, '_>, key: SortKey) {
     }
     let s = store(N);
     bencher.bench_local(|| s.list("INBOX", key, true, 0, 50).unwrap());
+}
+
+/// Previous and next of the message in the middle of the Inbox, sorted
+/// descending (the reader's arrows).
+#[divan::bench(args = KEYS, consts = [10_000, 100_000])]
+fn neighbors_middle<const N: usize>(bencher: Bencher<'_, '_>, key: SortKey) {
+    if !enabled(N) {
+        return;
+    }
+    let s = store(N);
+    let middle = s.list("INBOX", key, true, (N / 2) as u64, 1).unwrap().items[0].uid;
+    bencher.bench_local(|| s.neighbors("INBOX", middle, key, true).unwrap());
 }
 
 /// A page far down the list (offset 20,000 or 5,000): LIMIT/OFFSET cost.

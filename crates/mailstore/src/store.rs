@@ -148,6 +148,16 @@ impl SortKey {
 
     fn order_by(self, descending: bool) -> String {
         let d = if descending { "DESC" } else { "ASC" };
+        self.columns()
+            .iter()
+            .map(|c| format!("{c} {d}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The columns this key sorts by, the row id last (every order is
+    /// total).
+    fn columns(self) -> Vec<&'static str> {
         let cols: &[&str] = match self {
             SortKey::Date => &["m.date_sort"],
             SortKey::Arrival => &["m.arrival"],
@@ -159,11 +169,99 @@ impl SortKey {
             SortKey::Flagged => &["m.flagged", "m.date_sort"],
             SortKey::Attachment => &["m.has_attachment", "m.date_sort"],
         };
-        cols.iter()
-            .chain(std::iter::once(&"m.id"))
-            .map(|c| format!("{c} {d}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        cols.iter().copied().chain(["m.id"]).collect()
+    }
+}
+
+/// A set of messages in a sort order, for finding a message's neighbours
+/// by keyset: the row just before or after its sort values, read from the
+/// sort's index, instead of numbering the whole set.
+struct Scope<'a> {
+    from: &'a str,
+    /// A condition on `m` with `?` placeholders for `values`.
+    wh: &'a str,
+    values: Vec<rusqlite::types::Value>,
+}
+
+impl Scope<'_> {
+    /// The sort values of (`folder_id`, `uid`) if it is in the set.
+    fn sort_values(
+        &self,
+        conn: &Connection,
+        sort: SortKey,
+        folder_id: i64,
+        uid: Uid,
+    ) -> rusqlite::Result<Option<Vec<rusqlite::types::Value>>> {
+        let cols = sort.columns();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE ({}) AND m.folder_id = ? AND m.uid = ?",
+            cols.join(", "),
+            self.from,
+            self.wh
+        );
+        let mut values = self.values.clone();
+        values.push(folder_id.into());
+        values.push(i64::from(uid).into());
+        conn.prepare_cached(&sql)?
+            .query_row(params_from_iter(values.iter()), |r| {
+                (0..cols.len()).map(|i| r.get(i)).collect()
+            })
+            .optional()
+    }
+
+    /// The row listed just before (or, with `next`, just after) the one
+    /// whose sort values are `at`, read with `row` from `select`.
+    #[allow(clippy::too_many_arguments)]
+    fn adjacent<T>(
+        &self,
+        conn: &Connection,
+        sort: SortKey,
+        descending: bool,
+        at: &[rusqlite::types::Value],
+        next: bool,
+        select: &str,
+        row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Option<T>> {
+        let cols = sort.columns();
+        let (id, keys) = cols.split_last().expect("the row id is last");
+        // The next row of an ascending list has greater values, and so on.
+        let greater = next != descending;
+        let (op, dir) = if greater { (">", "ASC") } else { ("<", "DESC") };
+        // First among rows with the same sort values (ordered by row id: a
+        // range on the index), then beyond them. One row-value comparison
+        // over all the columns would scan every tie (the To column of an
+        // Inbox is mostly the owner).
+        let same = format!(
+            "SELECT {select} FROM {} WHERE ({}) AND {} AND {id} {op} ? ORDER BY {id} {dir} LIMIT 1",
+            self.from,
+            self.wh,
+            keys.iter()
+                .map(|c| format!("{c} = ?"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        );
+        let beyond = format!(
+            "SELECT {select} FROM {} WHERE ({}) AND ({}) {op} ({}) ORDER BY {} LIMIT 1",
+            self.from,
+            self.wh,
+            keys.join(", "),
+            vec!["?"; keys.len()].join(", "),
+            sort.order_by(!greater),
+        );
+        let mut row = Some(row);
+        for (sql, n) in [(same, at.len()), (beyond, keys.len())] {
+            let values = self.values.iter().chain(&at[..n]);
+            let found = conn
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(values), |r| {
+                    (row.take().expect("read once"))(r)
+                })
+                .optional()?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -615,8 +713,8 @@ impl Mailstore {
 
     /// The messages before and after `uid` in `folder` listed in this order
     /// (for "previous" and "next" in the reader). `None` at either end, and
-    /// for both when the message is not in the folder. One pass over the
-    /// folder's rows in index order.
+    /// for both when the message is not in the folder. Two keyset lookups
+    /// on the sort's index, however big the folder.
     pub fn neighbors(
         &self,
         folder: &str,
@@ -626,20 +724,20 @@ impl Mailstore {
     ) -> Result<(Option<Uid>, Option<Uid>)> {
         self.with_conn(|conn| {
             let f = self.folder_row(conn, folder)?;
-            let order = sort.order_by(descending);
-            let sql = format!(
-                "SELECT prev, next FROM (
-                     SELECT m.uid AS uid,
-                            LAG(m.uid) OVER (ORDER BY {order}) AS prev,
-                            LEAD(m.uid) OVER (ORDER BY {order}) AS next
-                     FROM messages m WHERE m.folder_id = ?1)
-                 WHERE uid = ?2"
-            );
-            Ok(conn
-                .prepare_cached(&sql)?
-                .query_row(params![f.id, uid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?
-                .unwrap_or((None, None)))
+            let scope = Scope {
+                from: "messages m",
+                wh: "m.folder_id = ?",
+                values: vec![f.id.into()],
+            };
+            let Some(at) = scope.sort_values(conn, sort, f.id, uid)? else {
+                return Ok((None, None));
+            };
+            let side = |next| {
+                scope.adjacent(conn, sort, descending, &at, next, "m.uid", |r| {
+                    r.get::<_, Uid>(0)
+                })
+            };
+            Ok((side(false)?, side(true)?))
         })
     }
 
@@ -655,30 +753,24 @@ impl Mailstore {
         sort: SortKey,
         descending: bool,
     ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
-        let (wh, mut values) = query.to_sql()?;
+        let (wh, values) = query.to_sql()?;
         self.with_conn(|conn| {
             self.sync_with(conn)?;
             let f = self.folder_row(conn, folder)?;
-            let order = sort.order_by(descending);
-            let sql = format!(
-                "SELECT pf, pu, nf, nu FROM (
-                     SELECT m.folder_id AS fid, m.uid AS uid,
-                            LAG(f.name) OVER w AS pf, LAG(m.uid) OVER w AS pu,
-                            LEAD(f.name) OVER w AS nf, LEAD(m.uid) OVER w AS nu
-                     FROM messages m JOIN folders f ON f.id = m.folder_id
-                     WHERE {wh} WINDOW w AS (ORDER BY {order}))
-                 WHERE fid = ? AND uid = ?"
-            );
-            values.push(f.id.into());
-            values.push(i64::from(uid).into());
-            let pair = |name: Option<String>, uid: Option<Uid>| name.zip(uid);
-            Ok(conn
-                .prepare_cached(&sql)?
-                .query_row(params_from_iter(values.iter()), |r| {
-                    Ok((pair(r.get(0)?, r.get(1)?), pair(r.get(2)?, r.get(3)?)))
+            let scope = Scope {
+                from: "messages m JOIN folders f ON f.id = m.folder_id",
+                wh: &wh,
+                values,
+            };
+            let Some(at) = scope.sort_values(conn, sort, f.id, uid)? else {
+                return Ok((None, None));
+            };
+            let side = |next| {
+                scope.adjacent(conn, sort, descending, &at, next, "f.name, m.uid", |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Uid>(1)?))
                 })
-                .optional()?
-                .unwrap_or((None, None)))
+            };
+            Ok((side(false)?, side(true)?))
         })
     }
 

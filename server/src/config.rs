@@ -89,6 +89,8 @@ pub struct Config {
     pub spell_language: String,
     /// The largest message a user may send, attachments included, in MB.
     pub max_message_mb: u64,
+    /// Users whose mail index stays open between their requests.
+    pub open_stores: usize,
     /// Serve `/metrics` on this address only (not on `listen`).
     pub metrics_listen: Option<SocketAddr>,
     /// When set, `/metrics` answers only requests carrying
@@ -126,6 +128,7 @@ impl Default for Config {
             time_zone: accounts::zone::DEFAULT_ZONE.to_owned(),
             spell_language: "en_US".to_owned(),
             max_message_mb: 25,
+            open_stores: 64,
             metrics_listen: None,
             metrics_token: String::new(),
         }
@@ -186,12 +189,16 @@ pub const KEYS: &[&str] = &[
     "time_zone",
     "spell_language",
     "max_message_mb",
+    "open_stores",
     "metrics_listen",
     "metrics_token",
 ];
 
 /// The most `max_message_mb` may be.
 pub const MAX_MESSAGE_MB_LIMIT: u64 = 1024;
+/// The most `open_stores` may be (each holds an index connection and up
+/// to 8 MB of its cache).
+pub const OPEN_STORES_LIMIT: usize = 10_000;
 
 impl Config {
     /// Loads the file (if any) and applies the environment `vars`.
@@ -335,6 +342,11 @@ impl Config {
         if !(1..=MAX_MESSAGE_MB_LIMIT).contains(&self.max_message_mb) {
             return bad(format!(
                 "max_message_mb must be between 1 and {MAX_MESSAGE_MB_LIMIT}"
+            ));
+        }
+        if self.open_stores > OPEN_STORES_LIMIT {
+            return bad(format!(
+                "open_stores must be between 0 and {OPEN_STORES_LIMIT}"
             ));
         }
         Ok(())
@@ -637,6 +649,7 @@ mod tests {
             (&[("WEBMAIL_SPELL_LANGUAGE", "../etc")], "spell_language"),
             (&[("WEBMAIL_MAX_MESSAGE_MB", "0")], "max_message_mb"),
             (&[("WEBMAIL_MAX_MESSAGE_MB", "5000")], "max_message_mb"),
+            (&[("WEBMAIL_OPEN_STORES", "100000")], "open_stores"),
         ];
         for (env, key) in cases {
             let err = Config::load(None, vars(env)).unwrap_err().to_string();

@@ -109,6 +109,9 @@ enum UserCmd {
     Status { address: String, status: String },
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
@@ -253,10 +256,17 @@ fn init_logging(config: &Config) {
     }
 }
 
+/// Threads for blocking work (index, directory and file access).
+const BLOCKING_THREADS: usize = 16;
+
 fn serve(config: Config) -> Result<()> {
     init_logging(&config);
+    mailstore::keep_open(config.open_stores);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blocking work is short SQLite and file access: a few threads per
+        // core keep up, and hundreds of them only contend and take memory.
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
         .context("cannot start the async runtime")?;
     let result = runtime.block_on(async move {

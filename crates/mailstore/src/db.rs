@@ -134,9 +134,18 @@ CREATE INDEX refs_msg ON refs(msg);
 pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(10))?;
+    // Plans must not depend on bound values: otherwise every new binding of
+    // a LIMIT (or of a value SQLite's statistics could use) re-prepares the
+    // statement, a parse on every list request.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "cache_size", -32000)?;
+    // 8 MB of pages per connection (a server keeps many open); pages beyond
+    // it come from the OS cache.
+    conn.pragma_update(None, "cache_size", -8000)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
 }

@@ -51,9 +51,12 @@ pub(crate) fn split_name(name: &str) -> (&str, Option<&str>) {
 }
 
 /// The Maildir root of one user.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Maildir {
     root: PathBuf,
+    /// The folder list read when the root had this (settled) mtime: every
+    /// folder made or removed changes the root's mtime.
+    folders: std::sync::Mutex<Option<(i64, Vec<String>)>>,
 }
 
 /// Checks and normalises a folder name from the API.
@@ -84,7 +87,10 @@ fn dir_name(folder: &str) -> String {
 
 impl Maildir {
     pub fn new(root: PathBuf) -> Maildir {
-        Maildir { root }
+        Maildir {
+            root,
+            folders: Default::default(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -120,8 +126,25 @@ impl Maildir {
         Ok(!existed)
     }
 
-    /// All folders on disk: INBOX first, then the rest sorted.
+    /// All folders on disk: INBOX first, then the rest sorted. Read again
+    /// only when the root's mtime changed (or is too recent to trust: a
+    /// change within the same tick would not show).
     pub fn list_folders(&self) -> Result<Vec<String>> {
+        let m = mtime_ns(&self.root);
+        let settled = m != 0 && crate::sync::now_ns() - m >= crate::sync::MTIME_SETTLE_NS;
+        let mut cache = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if settled
+            && let Some((at, list)) = &*cache
+            && *at == m
+        {
+            return Ok(list.clone());
+        }
+        let list = self.read_folders()?;
+        *cache = settled.then(|| (m, list.clone()));
+        Ok(list)
+    }
+
+    fn read_folders(&self) -> Result<Vec<String>> {
         let mut out = vec![INBOX.to_string()];
         let rd = match fs::read_dir(&self.root) {
             Ok(rd) => rd,

@@ -9,7 +9,7 @@
 //! One runs per user in a process (the shared state holds it) and across
 //! processes (an exclusive lock on `index.sqlite.lock`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -76,16 +76,53 @@ pub(crate) struct Shared {
 
 static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
 
+/// The users' states kept open after their last handle is dropped, most
+/// recently opened first, and how many may be.
+static KEPT: Mutex<(usize, VecDeque<Arc<Shared>>)> = Mutex::new((0, VecDeque::new()));
+
+/// Keeps the `n` most recently opened users' stores open (their index
+/// connection and its cache) after their last handle is dropped, so a
+/// server does not reopen and re-check an index on every request. 0 (the
+/// default) closes a store with its last handle.
+pub fn keep_open(n: usize) {
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    kept.0 = n;
+    kept.1.truncate(n);
+}
+
+fn keep(shared: &Arc<Shared>) {
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    let (n, list) = &mut *kept;
+    if *n == 0 {
+        return;
+    }
+    if list.front().is_some_and(|s| Arc::ptr_eq(s, shared)) {
+        return;
+    }
+    if let Some(i) = list.iter().position(|s| Arc::ptr_eq(s, shared)) {
+        list.remove(i);
+    }
+    list.push_front(shared.clone());
+    // The evicted state closes here unless a handle still uses it.
+    list.truncate(*n);
+}
+
 /// The shared state for a user directory, created if no handle is alive.
 pub(crate) fn shared_for(user_dir: &Path) -> Arc<Shared> {
+    let shared = registered(user_dir);
+    keep(&shared);
+    shared
+}
+
+fn registered(user_dir: &Path) -> Arc<Shared> {
     let mut reg = REGISTRY
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    reg.retain(|_, w| w.strong_count() > 0);
     if let Some(s) = reg.get(user_dir).and_then(Weak::upgrade) {
         return s;
     }
+    reg.retain(|_, w| w.strong_count() > 0);
     let shared = Arc::new(Shared {
         user_dir: user_dir.to_path_buf(),
         index_path: user_dir.join("index.sqlite"),
@@ -224,6 +261,7 @@ impl Shared {
             // The file is thrown away if anything fails: no journal needed.
             conn.pragma_update(None, "journal_mode", "OFF")?;
             conn.pragma_update(None, "synchronous", "OFF")?;
+            conn.pragma_update(None, "cache_size", -32000)?;
             db::create(&conn, true)?;
             // The full-text tables are left untouched on this connection:
             // they are replaced by the side databases' copies below.

@@ -440,6 +440,11 @@ impl Mailstore {
                 *initialised = true;
             }
         }
+        // A store already open (another handle, or kept open) syncs when a
+        // call needs it, not on every open.
+        if store.shared.lock().conn.is_some() {
+            return Ok(store);
+        }
         store.heal_or_connect()?;
         match store.with_conn(|c| store.sync_with(c)) {
             Ok(_) | Err(Error::Rebuilding(_)) => Ok(store),

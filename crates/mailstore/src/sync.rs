@@ -31,7 +31,7 @@ const BATCH: usize = 1000;
 const BULK_BATCH: usize = 25000;
 /// Directory mtimes younger than this are not trusted: a change within the
 /// same timestamp tick would go unnoticed.
-const MTIME_SETTLE_NS: i64 = 1_000_000_000;
+pub(crate) const MTIME_SETTLE_NS: i64 = 1_000_000_000;
 
 /// What a sync changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -120,6 +120,7 @@ pub async fn sign_in(
                     status: account.status,
                     interface,
                     user_dir: account.user_dir(&state.data_dir),
+                    time_zone: None,
                 });
                 leptos::prelude::provide_context(signed);
                 match crate::compose::restore_stash().await {

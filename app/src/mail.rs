@@ -453,7 +453,7 @@ pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
 }
 
 /// Preference key: the user's time zone (an IANA name).
-pub const PREF_TIME_ZONE: &str = "time_zone";
+pub use accounts::PREF_TIME_ZONE;
 
 /// The signed-in user's time zone: their choice, else the server's default.
 pub async fn user_zone() -> Result<String, AppError> {
@@ -464,10 +464,19 @@ pub async fn user_zone() -> Result<String, AppError> {
         .unwrap_or(default))
 }
 
+/// The time zone read with the request's session (no directory read).
+fn session_zone() -> Result<String, AppError> {
+    let chosen = signed_in()?.time_zone;
+    Ok(match chosen.filter(|z| accounts::zone::is_zone(z)) {
+        Some(z) => z,
+        None => crate::state::app_state()?.web.default_time_zone.clone(),
+    })
+}
+
 /// A page of a folder or of search results, each date with the user's
 /// offset from UTC at that instant.
 pub async fn list_in_zone(query: ListQuery) -> Result<MessageList, AppError> {
-    let zone = user_zone().await?;
+    let zone = session_zone()?;
     let mut list = with_store(move |s| list(s, &query)).await?;
     for r in &mut list.rows {
         r.offset = accounts::zone::offset_at(&zone, r.date);
@@ -511,7 +520,7 @@ pub async fn open_message(
     let images = images && crate::session::from_our_page(&headers);
     let mark_read = !crate::session::from_another_site(&headers);
     let dir = state.directory.clone();
-    let zone = user_zone().await?;
+    let zone = session_zone()?;
     with_store(move |store| {
         let summary = store
             .summary(&folder, uid)

@@ -37,6 +37,8 @@ pub struct SignedIn {
     pub interface: Interface,
     /// The account's own directory (`users/<domain>/<local>/`).
     pub user_dir: std::path::PathBuf,
+    /// The time zone preference as read with the session, if set.
+    pub time_zone: Option<String>,
 }
 
 impl SignedIn {

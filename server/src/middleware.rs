@@ -285,6 +285,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                     status: session.account.status,
                     interface: session.account.interface,
                     user_dir: session.account.user_dir(&state.data_dir),
+                    time_zone: session.time_zone,
                 });
                 signed_in = true;
             }

@@ -264,7 +264,14 @@ pub struct Session {
     pub interface: model::Interface,
     /// When the session ends unless used again, in Unix seconds.
     pub expires_at: i64,
+    /// The account's time zone preference ([`PREF_TIME_ZONE`]), read with
+    /// the session: one directory read per request.
+    pub time_zone: Option<String>,
 }
+
+/// Preference key: the user's time zone (an IANA name, checked by the
+/// reader with [`zone::is_zone`]).
+pub const PREF_TIME_ZONE: &str = "time_zone";
 
 /// The user directory. Cheap to clone; clones share one connection.
 #[derive(Clone)]

@@ -80,18 +80,20 @@ impl Directory {
         let ttl = self.inner.policy.session_ttl_secs;
         let mut db = self.lock();
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS}, sessions.interface, sessions.expires_at \
+            "SELECT {ACCOUNT_COLUMNS}, sessions.interface, sessions.expires_at, zone.value \
              FROM sessions JOIN accounts ON accounts.id = sessions.account_id \
+             LEFT JOIN prefs zone ON zone.account_id = accounts.id AND zone.key = ?2 \
              WHERE sessions.token_hash = ?1"
         );
         let found = db
             .conn
             .prepare_cached(&sql)?
-            .query_row([&hash], |r| {
+            .query_row([hash.as_str(), crate::PREF_TIME_ZONE], |r| {
                 Ok(Session {
                     account: account_from_row(r, 0)?,
                     interface: parse_column(r, 7)?,
                     expires_at: r.get(8)?,
+                    time_zone: r.get(9)?,
                 })
             })
             .optional()?;

@@ -843,6 +843,21 @@ fn garbage_tokens_find_nothing() {
 }
 
 #[test]
+fn sessions_carry_the_time_zone_preference() {
+    let f = Fixture::new();
+    let alice = f.alice();
+    let s = f.dir.create_session(alice.id, Interface::Standard).unwrap();
+    assert_eq!(f.dir.session(&s.token).unwrap().unwrap().time_zone, None);
+    f.dir.set_pref(alice.id, "pane", "hidden").unwrap();
+    f.dir
+        .set_pref(alice.id, crate::PREF_TIME_ZONE, "Europe/Berlin")
+        .unwrap();
+    let got = f.dir.session(&s.token).unwrap().unwrap();
+    assert_eq!(got.time_zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(got.account.id, alice.id);
+}
+
+#[test]
 fn session_expiry_slides() {
     let f = Fixture::new();
     let alice = f.alice();

@@ -91,7 +91,9 @@ pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
             // started a rebuild, it is a thread of this process: let it
             // finish rather than throw it away.
             if let Ok(store) = mailstore::Mailstore::open(&user_dir) {
-                while !store.wait_ready(Some(std::time::Duration::from_secs(1))) {}
+                // Not the background check: it reads the whole index, and
+                // made every delivery into a large mailbox take seconds.
+                while !store.wait_rebuilt(Some(std::time::Duration::from_secs(1))) {}
             }
             exit::OK
         }

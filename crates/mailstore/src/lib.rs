@@ -84,3 +84,43 @@ mod tests {
         assert_send_sync::<crate::Mailstore>();
     }
 }
+
+#[cfg(test)]
+mod waiting {
+    use std::time::Duration;
+
+    #[test]
+    fn a_delivery_waits_for_a_rebuild_but_not_for_the_background_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Mailstore::open(dir.path()).unwrap();
+        assert!(store.wait_ready(Some(Duration::from_secs(10))));
+        store.shared.lock().verifying = true;
+        let short = Some(Duration::from_millis(20));
+        assert!(store.wait_rebuilt(short));
+        assert!(!store.wait_ready(short));
+        store.shared.lock().verifying = false;
+        assert!(store.wait_ready(short));
+    }
+
+    #[test]
+    fn stores_kept_open_outlive_their_handles() {
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        crate::keep_open(2);
+        let weak: Vec<_> = dirs
+            .iter()
+            .map(|d| {
+                let s = crate::Mailstore::open(d.path()).unwrap();
+                std::sync::Arc::downgrade(&s.shared)
+            })
+            .collect();
+        // The two most recent stay open; the first was evicted and closed.
+        assert_eq!(
+            weak.iter()
+                .map(|w| w.strong_count() > 0)
+                .collect::<Vec<_>>(),
+            [false, true, true]
+        );
+        crate::keep_open(0);
+        assert!(weak.iter().all(|w| w.strong_count() == 0));
+    }
+}

@@ -398,9 +398,15 @@ impl Shared {
 
     /// Waits until no rebuild runs, or until `timeout`. True when ready.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        self.wait_for(timeout, true)
+    }
+
+    /// Like [`Shared::wait`]; `verified` also waits for the background
+    /// check of the index.
+    pub fn wait_for(&self, timeout: Option<Duration>, verified: bool) -> bool {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
         let mut st = self.lock();
-        while st.rebuild.is_some() || st.verifying {
+        while st.rebuild.is_some() || (verified && st.verifying) {
             let wait = match deadline {
                 Some(d) => {
                     let now = std::time::Instant::now();

@@ -390,7 +390,7 @@ pub fn deliver(user_dir: &Path, folder: Option<&str>, message: &[u8]) -> Result<
 /// the process, so calls for one user are serialised.
 #[derive(Clone)]
 pub struct Mailstore {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for Mailstore {
@@ -582,6 +582,14 @@ impl Mailstore {
     /// Waits until no rebuild runs (at most `timeout`); true when ready.
     pub fn wait_ready(&self, timeout: Option<Duration>) -> bool {
         self.shared.wait(timeout)
+    }
+
+    /// Waits until no rebuild runs, without waiting for the background
+    /// check of the index that opening started (it reads the whole index:
+    /// seconds at 100,000 messages). For short-lived processes such as a
+    /// delivery, which only must not throw a rebuild away.
+    pub fn wait_rebuilt(&self, timeout: Option<Duration>) -> bool {
+        self.shared.wait_for(timeout, false)
     }
 
     /// Rebuilds the index from the Maildir (`webmail reindex`), calling

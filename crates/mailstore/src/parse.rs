@@ -10,8 +10,11 @@ use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use crate::maildir::count_bare_lf;
 
-/// Bytes of decoded text fed to the full-text index per message.
+/// Bytes of decoded body text fed to the full-text index per message.
 const MAX_BODY_TEXT: usize = 256 * 1024;
+/// Bytes of text fed to it per message with the text attachments: a CSV or
+/// log attached is searchable to its end (up to this).
+const MAX_INDEXED_TEXT: usize = 2 * 1024 * 1024;
 /// Text attachments larger than this are not indexed.
 const MAX_TEXT_ATTACHMENT: usize = 1024 * 1024;
 /// Characters in a list snippet.
@@ -243,12 +246,12 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
             PartType::Html(_) => msg.body_text(i).map(|c| c.into_owned()).unwrap_or_default(),
             _ => continue,
         };
-        push_capped(&mut body, &text);
+        push_capped(&mut body, &text, MAX_BODY_TEXT);
     }
     if body.is_empty() {
         // HTML-only messages: mail-parser's text rendering of the HTML part.
         if let Some(t) = msg.body_text(0) {
-            push_capped(&mut body, &t);
+            push_capped(&mut body, &t, MAX_BODY_TEXT);
         }
     }
     p.snippet = collapse_ws(&body, SNIPPET_CHARS);
@@ -266,7 +269,7 @@ pub(crate) fn parse(raw: &[u8]) -> Parsed {
         if let PartType::Text(t) = &part.body
             && t.len() <= MAX_TEXT_ATTACHMENT
         {
-            push_capped(&mut body, t);
+            push_capped(&mut body, t, MAX_INDEXED_TEXT);
         }
     }
     p.body = body;
@@ -283,14 +286,14 @@ fn cut(s: &mut String, max: usize) {
     }
 }
 
-fn push_capped(body: &mut String, text: &str) {
-    if body.len() >= MAX_BODY_TEXT {
+fn push_capped(body: &mut String, text: &str, cap: usize) {
+    if body.len() >= cap {
         return;
     }
     if !body.is_empty() {
         body.push('\n');
     }
-    let room = MAX_BODY_TEXT - body.len();
+    let room = cap - body.len();
     if text.len() <= room {
         body.push_str(text);
     } else {
@@ -352,6 +355,24 @@ mod tests {
         assert!(p.body.contains("quarterly figures"), "{:?}", p.body);
         // ...the PDF is neither decoded nor indexed as its encoded text.
         assert!(!p.body.contains("secretword") && !p.body.contains("JVBERi0"));
+    }
+
+    #[test]
+    fn text_attachments_are_indexed_past_the_body_cap() {
+        let filler = "lorem ipsum dolor\r\n".repeat(20_000); // 380 KB
+        let raw = format!(
+            "From: a@example.org\r\nSubject: data\r\n\
+             Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\n{filler}bodyendmark\r\n--b\r\n\
+             Content-Type: text/csv; name=data.csv\r\n\
+             Content-Disposition: attachment; filename=data.csv\r\n\r\n\
+             {filler}csvendmark\r\n--b--\r\n"
+        );
+        let p = parse(raw.as_bytes());
+        // The body is cut at its cap; the attachment is read to its end.
+        assert!(!p.body.contains("bodyendmark"));
+        assert!(p.body.contains("csvendmark"), "{}", p.body.len());
+        assert!(p.body.len() <= MAX_INDEXED_TEXT);
     }
 
     #[test]

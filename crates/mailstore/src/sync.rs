@@ -73,8 +73,8 @@ impl Sides {
         let mut writers = Vec::new();
         for (table, create, queue) in [
             ("hdr_fts", db::HDR_FTS, 4096),
-            // Bodies are up to 256 KB each: a shorter queue.
-            ("body_fts", db::BODY_FTS, 256),
+            // Bodies are up to 2 MB each: a shorter queue.
+            ("body_fts", db::BODY_FTS, 64),
         ] {
             let (tx, rx) = mpsc::sync_channel::<SideRow>(queue);
             let side = db::side_path(index, table);

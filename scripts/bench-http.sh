@@ -8,27 +8,9 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 MESSAGES="${1:-100000}"
 ROUNDS="${2:-40}"
-BIN="$CARGO_TARGET_DIR/release/webmail"
-[ -x "$BIN" ] || { echo "no release build at $BIN: run scripts/build.sh" >&2; exit 1; }
-
-DATA="$(mktemp -d -t webmail-bench.XXXXXX)"
+source "$(dirname "$0")/bench-server.sh"
+bench_server "$MESSAGES" 10
 JAR="$DATA/cookies"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-export WEBMAIL_DATA_DIR="$DATA" WEBMAIL_LOG=warn
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"; }
-trap cleanup EXIT
-
-echo "bench: filling the demo mailbox with $MESSAGES messages"
-"$BIN" demo --messages "$MESSAGES" >/dev/null
-# Let the writes of the fill reach the disk first: measured during the
-# writeback, every request (even /healthz) is several times slower.
-sync
-sleep 10
-"$BIN" serve --listen "127.0.0.1:$PORT" &
-pid=$!
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
 # Sign in as the demo user (a plain form post, as the login page does).
 curl -fs -c "$JAR" -o /dev/null -d 'address=alice@example.com&password=alice-demo-1&interface=standard' \

@@ -22,25 +22,10 @@ CONCURRENCIES="${3:-10 100 1000}"
 ROUNDS="${4:-3}"
 DURATION="${DURATION:-10s}"
 THREADS="${THREADS:-2}"
-BIN="$CARGO_TARGET_DIR/release/webmail"
-[ -x "$BIN" ] || { echo "no release build at $BIN: run scripts/build.sh" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-DATA="$(mktemp -d -t webmail-load.XXXXXX)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-export WEBMAIL_DATA_DIR="$DATA" WEBMAIL_LOG=warn
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"; }
-trap cleanup EXIT
-
-echo "load: demo mailbox with $MESSAGES messages"
-"$BIN" demo --messages "$MESSAGES" >/dev/null
-sync
-"$BIN" serve --listen "127.0.0.1:$PORT" &
-pid=$!
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+source "$(dirname "$0")/bench-server.sh"
+bench_server "$MESSAGES"
 
 echo "load: signing in $SESSIONS sessions"
 : > "$DATA/cookies"

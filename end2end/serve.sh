@@ -27,8 +27,9 @@ for u in dave erin frank; do
 done
 "$WEBMAIL_BIN" admin user status dave@example.com locked >/dev/null
 # Mail readers with a known mailbox: one per Playwright project, so the
-# JavaScript-on and -off runs never see each other's changes.
-for u in grace heidi; do
+# JavaScript-on and -off runs never see each other's changes; wendy is the
+# reader of the hydrated list's reload test.
+for u in grace heidi wendy; do
   printf '%s-e2e-password\n' "$u" | "$WEBMAIL_BIN" admin user add "$u@example.com" --password-stdin >/dev/null
   for f in "$(dirname "$0")"/fixtures/*.eml; do
     "$WEBMAIL_BIN" deliver "$u@example.com" < "$f"

@@ -42,3 +42,44 @@ test('static assets are precompressed and cached for good', async ({ page, reque
   expect(res.headers()['content-type']).toBe('application/wasm');
   expect(res.headers()['cache-control']).toContain('immutable');
 });
+
+test('a folder opened while the list reloads after an action shows that folder, whatever answers first', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, { address: 'wendy@example.com', password: 'wendy-e2e-password' }, 'standard');
+  await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
+  // Holds every load of the list and the folder pane until released, so
+  // the reload after the action is still in flight when the user opens
+  // another folder.
+  const held: { url: string; go: () => Promise<void> }[] = [];
+  let holding = true;
+  await page.route(/\/api\/mail\/(list|folders)$/, async (route) => {
+    if (holding) held.push({ url: route.request().url(), go: () => route.continue() });
+    else await route.continue();
+  });
+  await page.getByRole('checkbox', { name: /Lunch on Friday/ }).check();
+  await page.getByRole('button', { name: 'Spam' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
+  await expect.poll(() => held.length).toBeGreaterThanOrEqual(2);
+  const reload = held.length;
+  await page.getByRole('navigation', { name: 'Folders' }).getByRole('link', { name: /Junk/ }).click();
+  await expect(page).toHaveURL(/folder=Junk/);
+  await expect.poll(() => held.length).toBeGreaterThanOrEqual(reload + 2);
+  // The newer loads answer first, then the older ones.
+  holding = false;
+  for (const h of held.slice(reload)) await h.go();
+  await expect(page.getByRole('heading', { name: 'Junk', level: 1 })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Lunch on Friday/ })).toHaveCount(1);
+  for (const h of held.slice(0, reload)) await h.go();
+  await page.waitForLoadState('networkidle');
+  await expect(page.getByRole('heading', { name: 'Junk', level: 1 })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Lunch on Friday/ })).toHaveCount(1);
+  await expect(page.getByRole('link', { name: /Lunch on Friday/ })).toHaveAttribute('href', /folder=Junk/);
+  // Actions on the page act on the folder shown.
+  await page.getByRole('checkbox', { name: /Lunch on Friday/ }).check();
+  await page.getByLabel('Move selected to folder').selectOption('INBOX');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Done: 1 message updated.' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Lunch on Friday/ })).toHaveCount(0);
+  expect(errors, 'errors in the page').toEqual([]);
+});

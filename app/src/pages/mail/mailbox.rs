@@ -41,31 +41,47 @@ pub fn MailPage() -> impl IntoView {
         },
         false,
     );
-    let folders = Resource::new(
-        move || (query.get(), live.refresh.get()),
-        |_| mail_folders(),
-    );
-    // The rows come with the refresh value they were asked for at, which
-    // tells the list which of its recent actions they already include.
-    let list = Resource::new(
-        move || (query.get(), live.refresh.get()),
-        |(q, at)| async move { (at, mail_list(q).await) },
-    );
-    let prefs = Resource::new(move || query.get(), |_| mail_prefs());
-    let waiting = Resource::new(move || (query.get(), live.refresh.get()), |_| outbox());
-
+    // Everything the page shows comes from one load: the heading, the folder
+    // pane and the rows always belong to the same query. The first load is
+    // the server's (and hydrates); in the browser, each later query or
+    // reload starts a load at once and the newest one wins, while the page
+    // keeps showing the last one until then. (A resource keyed by the query
+    // would wait for its load in flight to end before starting the next,
+    // and could miss the change altogether: a folder opened while the list
+    // reloaded after an action stayed on the old folder.)
+    let first_key = (query.get_untracked(), live.refresh.get_untracked());
+    let first = Resource::new(move || first_key.clone(), load_mailbox);
+    let latest = RwSignal::new(None::<MailboxData>);
+    #[cfg(feature = "hydrate")]
+    {
+        let newest = StoredValue::new(0u64);
+        Effect::watch(
+            move || (query.get(), live.refresh.get()),
+            move |key, _, _| {
+                let ticket = newest.get_value() + 1;
+                newest.set_value(ticket);
+                let key = key.clone();
+                leptos::task::spawn_local(async move {
+                    let data = load_mailbox(key).await;
+                    if newest.try_get_value() == Some(ticket) {
+                        latest.set(Some(data));
+                    }
+                });
+            },
+            false,
+        );
+    }
     view! {
         <Title text="Mail · Webmail" />
         <AppShell section=Section::Mail content=move |_user| {
             view! {
                 <Transition fallback=|| view! { <p class="loading" role="status">"Loading mail…"</p> }>
                     {move || Suspend::new(async move {
-                        let q = query.get();
                         let (done, error) = outcome.get();
-                        let prefs = prefs.await.unwrap_or_default();
-                        let waiting = waiting.await.unwrap_or_default();
-                        let (loaded, list) = list.await;
-                        match (folders.await, list) {
+                        let first = first.await;
+                        let MailboxData { q, loaded, folders, list, prefs, waiting } =
+                            latest.get().unwrap_or(first);
+                        match (folders, list) {
                             (Ok(folders), Ok(list)) => {
                                 view! {
                                     <Mailbox q folders list loaded prefs waiting ui done error />
@@ -85,6 +101,33 @@ pub fn MailPage() -> impl IntoView {
             }
         } />
     }
+}
+
+/// Loads what the list page shows for query `q` at refresh value `at`.
+async fn load_mailbox((q, at): (ListQuery, u32)) -> MailboxData {
+    let (folders, list, prefs, waiting) =
+        futures_util::future::join4(mail_folders(), mail_list(q.clone()), mail_prefs(), outbox())
+            .await;
+    MailboxData {
+        q,
+        loaded: at,
+        folders,
+        list,
+        prefs: prefs.unwrap_or_default(),
+        waiting: waiting.unwrap_or_default(),
+    }
+}
+
+/// What one load of the page brings: the query it was made for, the
+/// `LiveList::refresh` value it was asked at, and the server's answers.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct MailboxData {
+    q: ListQuery,
+    loaded: u32,
+    folders: Result<Vec<model::mail::Folder>, AppError>,
+    list: Result<model::mail::MessageList, AppError>,
+    prefs: model::mail::MailPrefs,
+    waiting: Vec<model::compose::OutboxEntry>,
 }
 
 #[component]

@@ -263,8 +263,24 @@ impl Query {
         Ok(())
     }
 
-    /// Builds the WHERE clause (over `messages m`) and its parameters.
+    /// Builds the WHERE clause (over `messages m`) and its parameters,
+    /// with the trigram index for every header term of three characters or
+    /// more.
+    #[cfg(test)]
     pub(crate) fn to_sql(&self) -> Result<(String, Vec<Value>)> {
+        self.to_sql_with(&|_| false)
+    }
+
+    /// Builds the WHERE clause (over `messages m`) and its parameters.
+    /// `common(term)` says whether the trigram index would hand back so many
+    /// candidates for a header term (lower-cased) that one scan of the
+    /// header texts is cheaper: the index has no column positions, so a
+    /// sender term whose trigrams are in most subjects or recipients has
+    /// each candidate's texts looked up one by one.
+    pub(crate) fn to_sql_with(
+        &self,
+        common: &dyn Fn(&str) -> bool,
+    ) -> Result<(String, Vec<Value>)> {
         self.check()?;
         let mut w: Vec<String> = vec!["1".into()];
         let mut params: Vec<Value> = Vec::new();
@@ -282,9 +298,10 @@ impl Query {
                     .replace('_', "\\_")
             );
             let escape = if special { " ESCAPE '\\'" } else { "" };
-            if lower.chars().count() < 3 {
-                // Too short for trigrams: one scan of the lower-cased texts
-                // (FTS5's content table: a plain table, c0..c2 = columns).
+            if lower.chars().count() < 3 || common(&lower) {
+                // Too short for trigrams, or too common for them to help:
+                // one scan of the lower-cased texts (FTS5's content table:
+                // a plain table, c0..c2 = columns).
                 let ors: Vec<String> = cols
                     .iter()
                     .map(|c| {

@@ -324,6 +324,40 @@ const SUMMARY_COLS: &str = "f.name, m.uid, m.flags, m.keywords, m.arrival, m.dat
     m.from_addr, m.to_text, m.cc_text, m.subject, m.message_id, m.thread_id, m.size, m.vsize,
     m.has_attachment, m.priority, m.mdn_to, m.snippet";
 
+/// Whether `term` (lower-cased, three characters or more) has so many
+/// candidates in the header trigram index that scanning the header texts
+/// is cheaper than checking each candidate: at least an eighth of the
+/// messages (and at least 1,000). Counting stops at that bound, so asking
+/// costs little either way; a term the index cannot take is not common.
+fn trigrams_common(conn: &Connection, term: &str) -> bool {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    grams.sort();
+    grams.dedup();
+    if grams.is_empty() {
+        return false;
+    }
+    let expr = grams
+        .iter()
+        .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let messages: i64 = conn
+        .query_row("SELECT COALESCE(SUM(total), 0) FROM folders", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or(0);
+    let bound = (messages / 8).max(COMMON_TRIGRAMS_MIN);
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM hdr_fts WHERE hdr_fts MATCH ?1 LIMIT ?2)",
+    )
+    .and_then(|mut st| st.query_row(params![expr, bound], |r| r.get::<_, i64>(0)))
+    .is_ok_and(|n| n >= bound)
+}
+
+/// The fewest trigram candidates for which a header scan is preferred.
+const COMMON_TRIGRAMS_MIN: i64 = 1_000;
+
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageSummary> {
     let keywords: String = r.get(3)?;
     let mdn: String = r.get(17)?;
@@ -683,9 +717,9 @@ impl Mailstore {
         offset: u64,
         limit: u64,
     ) -> Result<Page<MessageSummary>> {
-        let (wh, mut values) = query.to_sql()?;
         self.with_conn(|conn| {
             self.sync_with(conn)?;
+            let (wh, mut values) = query.to_sql_with(&|term| trigrams_common(conn, term))?;
             let total: i64 = conn.query_row(
                 &format!("SELECT COUNT(*) FROM messages m WHERE {wh}"),
                 params_from_iter(values.iter()),
@@ -766,9 +800,9 @@ impl Mailstore {
         sort: SortKey,
         descending: bool,
     ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
-        let (wh, values) = query.to_sql()?;
         self.with_conn(|conn| {
             self.sync_with(conn)?;
+            let (wh, values) = query.to_sql_with(&|term| trigrams_common(conn, term))?;
             let f = self.folder_row(conn, folder)?;
             let scope = Scope {
                 from: "messages m JOIN folders f ON f.id = m.folder_id",
@@ -1339,3 +1373,55 @@ fn l_vsize(conn: &Connection, id: i64) -> Result<u64> {
 
 /// A message by folder name and UID.
 pub type FolderUid = (String, Uid);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A header index of `n` messages whose recipients all hold `alex`,
+    /// and one message from `qzx`.
+    fn headers(n: i64) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(db::HDR_FTS).unwrap();
+        conn.execute_batch("CREATE TABLE folders(total INTEGER NOT NULL);")
+            .unwrap();
+        conn.execute("INSERT INTO folders(total) VALUES (?1)", [n + 1])
+            .unwrap();
+        for i in 0..n {
+            conn.execute(
+                "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    i + 1,
+                    format!("sam{i}@example.com"),
+                    "alexandra@example.org",
+                    "sales"
+                ],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES (?1, 'qzx@example.com', '', '')",
+            [n + 1],
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_term_in_most_headers_is_common_and_a_rare_one_is_not() {
+        let conn = headers(1_200);
+        assert!(trigrams_common(&conn, "alex"));
+        assert!(trigrams_common(&conn, "example"));
+        assert!(!trigrams_common(&conn, "qzx"));
+        assert!(!trigrams_common(&conn, "nowhere"));
+        // Quotes and FTS5 syntax in a term are taken as text.
+        assert!(!trigrams_common(&conn, "\"al\" OR x"));
+        assert!(!trigrams_common(&conn, "a*"));
+    }
+
+    #[test]
+    fn few_candidates_are_never_common_however_small_the_mailbox() {
+        let conn = headers(COMMON_TRIGRAMS_MIN - 2);
+        assert!(!trigrams_common(&conn, "alex"));
+    }
+}

@@ -407,6 +407,56 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
 }
 
 #[test]
+fn a_sender_term_found_in_most_headers_gives_the_same_results_as_a_rare_one_would() {
+    // Every message has `alex` in its recipient, a third of them in the
+    // sender: the header search scans instead of using the trigram index.
+    let t = TempUser::new();
+    let cur = t.path().join("Maildir/cur");
+    fs::create_dir_all(&cur).unwrap();
+    let mut alex7 = 0;
+    for i in 0..1_200usize {
+        let from = if i % 3 == 0 {
+            alex7 += usize::from(i.to_string().starts_with('7'));
+            format!("Alex Flex <ALEX{i}@example.com>")
+        } else {
+            format!("Sam <sam{i}@example.com>")
+        };
+        let raw = format!(
+            "From: {from}\r\nTo: alexandra@example.org\r\nSubject: Sales {i}\r\n\
+             Date: Mon, 1 Jan 2024 {:02}:{:02}:00 +0000\r\nMessage-ID: <c{i}@x>\r\n\r\nBody.\r\n",
+            i / 60,
+            i % 60
+        );
+        fs::write(
+            cur.join(format!("{}.M{i}P1.host:2,S", 1_700_000_000 + i)),
+            raw,
+        )
+        .unwrap();
+    }
+    let s = Mailstore::open(t.path()).unwrap();
+    let page = |q: &str, offset| {
+        s.search(&Query::parse(q).unwrap(), SortKey::Date, true, offset, 50)
+            .unwrap()
+    };
+    let first = page("from:alex", 0);
+    assert_eq!(first.total, 400);
+    assert_eq!(first.items.len(), 50);
+    assert!(first.items.iter().all(|m| m.from_addr.starts_with("ALEX")));
+    assert_eq!(first.items[0].subject, "Sales 1197");
+    assert_eq!(first.items[1].subject, "Sales 1194");
+    let last = page("from:alex", 390);
+    assert_eq!((last.total, last.items.len()), (400, 10));
+    let past = page("from:alex", 1_000);
+    assert_eq!((past.total, past.items.len()), (400, 0));
+    assert_eq!(page("from:ALEX", 0).total, 400);
+    assert_eq!(page("from:alex7", 0).total, alex7 as u64);
+    assert_eq!(page("from:sam", 0).total, 800);
+    assert_eq!(page("from:qzx", 0).total, 0);
+    assert_eq!(page("to:alex", 0).total, 1_200);
+    assert_eq!(page("alex", 0).total, 1_200);
+}
+
+#[test]
 fn threads_from_references_and_subjects() {
     let t = TempUser::new();
     let s = Mailstore::open(t.path()).unwrap();

@@ -576,7 +576,7 @@ async fn send(
     // The promise comes first: the queue entry is on disk before anything
     // is reported as sent.
     enqueue(state, &ctx.user.address, &built, &routed.remote).await?;
-    let delivered = deliver_all(state, routed.local, &ctx.user.address, &built.transport).await?;
+    let delivered = deliver_all(state, routed.local, &built.transport).await?;
     let remote = routed.remote;
     let sent_copy = built.sent_copy.clone();
     let original = draft.original.clone();
@@ -608,22 +608,6 @@ async fn send(
         queued: remote.len() as u32,
         ..ComposeOutcome::default()
     })
-}
-
-/// Delivers into a mailbox on this server, honouring its owner's block list.
-pub fn deliver_local(
-    dir: &accounts::Directory,
-    data_root: &std::path::Path,
-    account: &accounts::Account,
-    sender: &str,
-    message: &[u8],
-) -> Result<(), String> {
-    let folder = dir
-        .folder_for_sender(account.id, sender)
-        .map_err(|e| e.to_string())?;
-    mailstore::deliver(&account.user_dir(data_root), folder, message)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
 }
 
 fn now() -> i64 {
@@ -1079,7 +1063,7 @@ async fn dispatch(
 ) -> Result<(), AppError> {
     let routed = route(state, built.recipients.clone()).await?;
     enqueue(state, account, built, &routed.remote).await?;
-    deliver_all(state, routed.local, account, &built.transport).await?;
+    deliver_all(state, routed.local, &built.transport).await?;
     Ok(())
 }
 
@@ -1154,20 +1138,20 @@ async fn enqueue(
     Ok(())
 }
 
-/// Delivers into each local mailbox; how many took it.
+/// Delivers into each local mailbox (`mail::deliver`: the owner's block
+/// list applies); how many took it.
 async fn deliver_all(
     state: &crate::state::AppState,
     local: Vec<accounts::Account>,
-    sender: &str,
     message: &[u8],
 ) -> Result<u32, AppError> {
     let (dir, data_root) = (state.directory.clone(), state.data_dir.clone());
-    let (sender, message) = (sender.to_owned(), message.to_vec());
+    let message = message.to_vec();
     tokio::task::spawn_blocking(move || {
         let mut n = 0u32;
         for account in &local {
-            match deliver_local(&dir, &data_root, account, &sender, &message) {
-                Ok(()) => n += 1,
+            match mail::deliver(&dir, &data_root, account, &message, None) {
+                Ok(_) => n += 1,
                 Err(e) => tracing::error!(to = %account.address, error = %e, "local delivery"),
             }
         }

@@ -324,28 +324,27 @@ struct RawQuery {
     uid: u32,
 }
 
-/// The stored bytes of one of the user's messages, or the response that
-/// says why not.
-async fn load_raw(
+/// Runs a mail use case on the signed-in user's store, or gives the
+/// response that says why it failed: the same words and status as the pages
+/// (a bad folder name is the request's fault, a rebuilding index is
+/// temporary).
+async fn on_store<T: Send + 'static>(
     user: &app::session::SignedIn,
-    folder: &str,
-    uid: u32,
-) -> Result<Vec<u8>, Response> {
+    f: impl Fn(&mailstore::Mailstore) -> mail::Result<T> + Send + 'static,
+) -> Result<T, Response> {
     let dir = user.user_dir.clone();
-    let folder = folder.to_owned();
-    let result = tokio::task::spawn_blocking(move || {
-        mailstore::Mailstore::open(&dir).and_then(|s| s.raw(&folder, uid))
-    })
-    .await;
-    match result {
-        Ok(Ok(Some(bytes))) => Ok(bytes),
-        Ok(Ok(None)) => {
+    match tokio::task::spawn_blocking(move || mail::mailbox::with_store(&dir, f)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(mail::Error::NoSuchMessage)) => {
             Err((StatusCode::NOT_FOUND, "That message is no longer here.\n").into_response())
         }
+        Ok(Err(mail::Error::NoSuchAttachment)) => Err((
+            StatusCode::NOT_FOUND,
+            "The message has no such attachment.\n",
+        )
+            .into_response()),
         Ok(Err(e)) => {
-            // The same words and status as the pages (a bad folder name is
-            // the request's fault, a rebuilding index is temporary).
-            let e = app::mail::store_error(e);
+            let e = app::mail::mail_error(e);
             let status =
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             Err((status, format!("{e}\n")).into_response())
@@ -366,7 +365,8 @@ async fn raw_message(
     Extension(user): Extension<app::session::SignedIn>,
     axum::extract::Query(q): axum::extract::Query<RawQuery>,
 ) -> Response {
-    match load_raw(&user, &q.folder, q.uid).await {
+    let folder = q.folder.clone();
+    match on_store(&user, move |s| mail::mailbox::raw(s, &folder, q.uid)).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "message/rfc822".to_owned()),
@@ -399,44 +399,28 @@ async fn message_part(
     Extension(user): Extension<app::session::SignedIn>,
     axum::extract::Query(q): axum::extract::Query<PartQuery>,
 ) -> Response {
-    let raw = match load_raw(&user, &q.folder, q.uid).await {
-        Ok(raw) => raw,
+    let PartQuery {
+        folder,
+        uid,
+        part,
+        inner,
+    } = q;
+    let part = match on_store(&user, move |s| {
+        mail::mailbox::attachment(s, &folder, uid, &inner, part)
+    })
+    .await
+    {
+        Ok(part) => part,
         Err(response) => return response,
     };
-    let Some(part) = model::mail::parse_part_path(&q.inner)
-        .and_then(|path| mailview::nested_path(&raw, &path))
-        .and_then(|raw| mailview::attachment(&raw, q.part))
-    else {
-        return (
-            StatusCode::NOT_FOUND,
-            "The message has no such attachment.\n",
-        )
-            .into_response();
-    };
-    let ty = mailview::safe_content_type(&part.content_type);
-    let ty = if ty.starts_with("text/") {
-        format!("{ty}; charset=utf-8")
-    } else {
-        ty.to_owned()
-    };
-    let ascii: String = part
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        part.ascii_filename,
         model::mail::encode(&part.filename)
     );
     (
         [
-            (header::CONTENT_TYPE, ty),
+            (header::CONTENT_TYPE, part.content_type),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         part.bytes,

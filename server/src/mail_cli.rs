@@ -17,20 +17,6 @@ pub mod exit {
     pub const TEMPFAIL: i32 = 75;
 }
 
-/// The first From address of a message, lower-cased.
-pub fn sender_address(message: &[u8]) -> Option<String> {
-    let parsed = mail_parser::MessageParser::default().parse_headers(message)?;
-    parsed
-        .from()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .map(|a| a.trim().to_ascii_lowercase())
-        .filter(|a| a.contains('@'))
-}
-
-/// The largest message `deliver` accepts from stdin.
-const MAX_MESSAGE: u64 = 100 * 1024 * 1024;
-
 /// Delivers stdin to `address`; returns the process exit code. Nothing is
 /// delivered unless the answer is 0, so the MTA may safely retry on 75.
 pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
@@ -54,43 +40,20 @@ pub fn deliver(config: &Config, address: &str, folder: Option<&str>) -> i32 {
     };
     let mut message = Vec::new();
     if let Err(e) = std::io::stdin()
-        .take(MAX_MESSAGE + 1)
+        .take(mail::MAX_MESSAGE as u64 + 1)
         .read_to_end(&mut message)
     {
         eprintln!("webmail deliver: cannot read the message: {e}");
         return exit::TEMPFAIL;
     }
-    if message.len() as u64 > MAX_MESSAGE {
-        eprintln!("webmail deliver: message larger than {MAX_MESSAGE} bytes refused");
-        return exit::DATAERR;
-    }
-    if message.is_empty() {
-        eprintln!("webmail deliver: empty message refused");
-        return exit::DATAERR;
-    }
-    // The user's block list files the message as junk; an explicit folder
-    // from the MTA (a sieve-like rule) is kept as given.
-    let sender = sender_address(&message);
-    let by_lists = match (&folder, &sender) {
-        (None, Some(from)) => match dir.folder_for_sender(account.id, from) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("webmail deliver: temporary failure: {e}");
-                return exit::TEMPFAIL;
-            }
-        },
-        _ => None,
-    };
-    let blocked = by_lists.is_some();
-    let folder = by_lists.or(folder);
-    let user_dir = account.user_dir(&config.data_dir);
-    match mailstore::deliver(&user_dir, folder, &message) {
-        Ok(delivery) => {
-            tracing::info!(to = %account.address, folder = %delivery.folder, blocked, "delivered");
+    // The account's lists decide the folder unless the MTA named one (a
+    // sieve-like rule), as on every other delivery path.
+    match mail::deliver(&dir, &config.data_dir, &account, &message, folder) {
+        Ok(_) => {
             // The message is safe in the Maildir. If opening the index
             // started a rebuild, it is a thread of this process: let it
             // finish rather than throw it away.
-            if let Ok(store) = mailstore::Mailstore::open(&user_dir) {
+            if let Ok(store) = mailstore::Mailstore::open(&account.user_dir(&config.data_dir)) {
                 // Not the background check: it reads the whole index, and
                 // made every delivery into a large mailbox take seconds.
                 while !store.wait_rebuilt(Some(std::time::Duration::from_secs(1))) {}
@@ -229,35 +192,4 @@ pub fn check(config: &Config, address: &str) -> Result<Vec<String>> {
         .iter()
         .map(|d| format!("{d:?}"))
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sender_address;
-
-    #[test]
-    fn sender_addresses() {
-        let cases: &[(&[u8], Option<&str>)] = &[
-            (
-                b"From: Ann <Ann@Example.org>\r\n\r\nx",
-                Some("ann@example.org"),
-            ),
-            (
-                b"From: ann@example.org, bob@example.org\r\n\r\n",
-                Some("ann@example.org"),
-            ),
-            (b"From: undisclosed\r\n\r\n", None),
-            (b"Subject: no from\r\n\r\n", None),
-            (b"\xff\xfe\x00garbage", None),
-            (b"", None),
-        ];
-        for (raw, expected) in cases {
-            assert_eq!(
-                sender_address(raw).as_deref(),
-                *expected,
-                "{:?}",
-                String::from_utf8_lossy(raw)
-            );
-        }
-    }
 }

@@ -190,7 +190,7 @@ impl Worker {
     }
 
     /// Files every staged bounce (this pass's, and any left by a crash or
-    /// a failed filing) into its sender's Inbox; each is removed from the
+    /// a failed filing) into its sender's mailbox; each is removed from the
     /// spool only once it is there. One that cannot be filed stays staged
     /// and is tried again next pass.
     async fn file_bounces(&self) {
@@ -200,11 +200,12 @@ impl Worker {
         let result = tokio::task::spawn_blocking(move || {
             let mut outcomes = Vec::new();
             for b in queue.staged_bounces()? {
-                let filed = match directory.find_user(&b.account) {
-                    Ok(Some(user)) => mailstore::deliver(&user.user_dir(&data_dir), None, &b.dsn)
-                        .map(|_| true)
-                        .map_err(|e| e.to_string()),
-                    Ok(None) => Ok(false),
+                // Through the one local delivery: a bounce from a sender
+                // the user blocked goes to Junk like any other message.
+                let filed = match mail::deliver_to(&directory, &data_dir, &b.account, &b.dsn, None)
+                {
+                    Ok(_) => Ok(true),
+                    Err(mail::Error::NoSuchUser(_)) => Ok(false),
                     Err(e) => Err(e.to_string()),
                 };
                 let filed = match filed {
@@ -376,8 +377,29 @@ Subject: Bounce me\r\nMessage-ID: <bounce-me@example.com>\r\n\r\nHello\r\n";
                 b"Subject: Nobody\r\n\r\nBounce\r\n",
             )
             .unwrap();
+        // A bounce comes through the one local delivery: from a sender the
+        // user blocked, it goes to Junk like any other message.
+        worker
+            .directory
+            .add_sender(alice.id, accounts::SenderList::Block, "@blocked.example")
+            .unwrap();
+        queue
+            .stage_bounce(
+                "00ac-1",
+                "alice@example.com",
+                b"From: MAILER-DAEMON@blocked.example\r\nSubject: Blocked bounce\r\n\r\nBounce\r\n",
+            )
+            .unwrap();
         worker.pass(&relay).await;
         assert!(queue.staged_bounces().unwrap().is_empty());
+        let junk = alice.user_dir(&data_dir).join("Maildir/.Junk/new");
+        let junked: Vec<String> = std::fs::read_dir(&junk)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        assert_eq!(junked.len(), 1, "the blocked bounce in {}", junk.display());
+        assert!(junked[0].contains("Blocked bounce"));
         let subjects: Vec<String> = std::fs::read_dir(&inbox)
             .unwrap()
             .flatten()

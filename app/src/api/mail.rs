@@ -8,13 +8,16 @@ use std::collections::HashMap;
 /// The folder pane.
 #[server(endpoint = "mail/folders")]
 pub async fn mail_folders() -> Result<Vec<Folder>, AppError> {
-    crate::mail::with_store(crate::mail::folders).await
+    crate::mail::run(|_, u| mail::mailbox::with_store(&u.dir, mail::mailbox::folders)).await
 }
 
 /// A page of a folder or of search results, sorted in the index.
 #[server(endpoint = "mail/list")]
 pub async fn mail_list(query: ListQuery) -> Result<MessageList, AppError> {
-    crate::mail::list_in_zone(query).await
+    crate::mail::run(move |_, u| {
+        mail::mailbox::with_store(&u.dir, |s| mail::mailbox::list(s, &query, &u.time_zone))
+    })
+    .await
 }
 
 /// A bulk action on the selected messages (`sel[UID]=on`), or a one-row
@@ -32,7 +35,9 @@ pub async fn mail_act(
         .keys()
         .filter_map(|k| k.parse().ok())
         .collect();
-    crate::mail::run_form(&back, crate::mail::act_on(folder, uids, action, target)).await
+    let work =
+        crate::mail::run(move |d, u| mail::mailbox::act_on(d, u, &folder, &uids, &action, target));
+    crate::mail::run_form(&back, work).await
 }
 
 /// Creates, renames or deletes a folder (`op` = create | rename | delete).
@@ -43,17 +48,20 @@ pub async fn mail_folder(
     new_name: Option<String>,
     back: String,
 ) -> Result<u32, AppError> {
-    crate::mail::run_form(&back, async move {
-        crate::mail::with_store(move |s| crate::mail::folder_op(s, &op, &name, new_name.as_deref()))
-            .await
-    })
-    .await
+    let work = crate::mail::run(move |_, u| {
+        let op = mail::mailbox::FolderOp::parse(&op, &name, new_name.as_deref())?;
+        mail::mailbox::with_store(&u.dir, |s| mail::mailbox::folder_op(s, &op))
+    });
+    crate::mail::run_form(&back, work).await
 }
 
 /// The raw message, exactly as stored (lossy only where it is not UTF-8).
 #[server(endpoint = "mail/source")]
 pub async fn mail_source(folder: String, uid: u32) -> Result<String, AppError> {
-    crate::mail::with_store(move |s| crate::mail::source(s, &folder, uid)).await
+    crate::mail::run(move |_, u| {
+        mail::mailbox::with_store(&u.dir, |s| mail::mailbox::source(s, &folder, uid))
+    })
+    .await
 }
 
 /// The mail screen's remembered layout.
@@ -88,7 +96,7 @@ pub async fn mail_message(
 /// The block and safe sender lists.
 #[server(endpoint = "mail/sender_lists")]
 pub async fn sender_lists() -> Result<model::mail::SenderLists, AppError> {
-    crate::mail::sender_lists().await
+    crate::mail::run(mail::mailbox::sender_lists).await
 }
 
 /// Adds to or removes from a list: `list` = block | safe, `op` = add | remove.
@@ -99,7 +107,9 @@ pub async fn edit_sender_list(
     address: String,
     back: String,
 ) -> Result<u32, AppError> {
-    crate::mail::run_form(&back, crate::mail::edit_sender_list(list, op, address)).await
+    let work =
+        crate::mail::run(move |d, u| mail::mailbox::edit_sender_list(d, u, &list, &op, &address));
+    crate::mail::run_form(&back, work).await
 }
 
 /// Answers a read-receipt request: `answer` = send | ignore.

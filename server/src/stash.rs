@@ -27,6 +27,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long receiving a body to stash may take.
@@ -40,31 +42,45 @@ fn budget(limit: u64) -> u64 {
     limit.saturating_mul(4)
 }
 
-/// Stashes being received in this process: at most one per account at a
-/// time, and the bytes each may still write, so that the budget and the
-/// per-account count hold however many posts arrive at once (each checked
-/// the disk before any had written).
+/// Stashes being received in this process for one data directory: at most
+/// one per account at a time, and the bytes each may still write, so that
+/// the budget and the per-account count hold however many posts arrive at
+/// once (each checked the disk before any had written).
 #[derive(Default)]
 struct InFlight {
     accounts: std::collections::HashSet<AccountId>,
     bytes: u64,
 }
 
-static IN_FLIGHT: std::sync::Mutex<Option<InFlight>> = std::sync::Mutex::new(None);
+/// In-flight stashes by data directory: account ids and budgets belong to
+/// one directory (two servers in one process, as in the tests, each have
+/// an account 1).
+static IN_FLIGHT: std::sync::Mutex<Option<HashMap<PathBuf, InFlight>>> =
+    std::sync::Mutex::new(None);
 
 /// A stash being received; dropping it gives its room back.
 struct Reservation {
+    data_dir: PathBuf,
     owner: AccountId,
     bytes: u64,
 }
 
 impl Reservation {
-    /// Room for `bytes` more of `owner`'s, with `used` on disk, within
-    /// `budget`; `None` when the account is already sending one or there is
-    /// no room.
-    fn take(owner: AccountId, bytes: u64, used: u64, budget: u64) -> Option<Reservation> {
+    /// Room for `bytes` more of `owner`'s in `data_dir`, with `used` on
+    /// disk, within `budget`; `None` when the account is already sending
+    /// one or there is no room.
+    fn take(
+        data_dir: &Path,
+        owner: AccountId,
+        bytes: u64,
+        used: u64,
+        budget: u64,
+    ) -> Option<Reservation> {
         let mut guard = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
-        let in_flight = guard.get_or_insert_with(InFlight::default);
+        let in_flight = guard
+            .get_or_insert_with(HashMap::new)
+            .entry(data_dir.to_path_buf())
+            .or_default();
         if in_flight.accounts.contains(&owner)
             || used.saturating_add(in_flight.bytes).saturating_add(bytes) > budget
         {
@@ -72,16 +88,24 @@ impl Reservation {
         }
         in_flight.accounts.insert(owner);
         in_flight.bytes += bytes;
-        Some(Reservation { owner, bytes })
+        Some(Reservation {
+            data_dir: data_dir.to_path_buf(),
+            owner,
+            bytes,
+        })
     }
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
         let mut guard = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(in_flight) = guard.as_mut() {
+        let Some(all) = guard.as_mut() else { return };
+        if let Some(in_flight) = all.get_mut(&self.data_dir) {
             in_flight.accounts.remove(&self.owner);
             in_flight.bytes = in_flight.bytes.saturating_sub(self.bytes);
+            if in_flight.accounts.is_empty() {
+                all.remove(&self.data_dir);
+            }
         }
     }
 }
@@ -186,6 +210,7 @@ async fn keep(state: &AppState, parts: &Parts, body: Body, owner: AccountId) -> 
     }
 
     let stashes = Stashes::new(&state.data_dir);
+    let data_dir = state.data_dir.clone();
     let previous = cookie(&parts.headers, STASH_COOKIE);
     let opened = {
         let stashes = stashes.clone();
@@ -198,9 +223,13 @@ async fn keep(state: &AppState, parts: &Parts, body: Body, owner: AccountId) -> 
             // Reserved before anything is written: a body without a length
             // may be as large as the limit.
             let used = stashes.total_bytes();
-            let Some(reservation) =
-                Reservation::take(owner, declared.unwrap_or(limit), used, budget(limit))
-            else {
+            let Some(reservation) = Reservation::take(
+                &data_dir,
+                owner,
+                declared.unwrap_or(limit),
+                used,
+                budget(limit),
+            ) else {
                 return Ok(None);
             };
             stashes.make_room_for(owner)?;

@@ -212,28 +212,12 @@ pub fn frame_document(html: &str, images_shown: bool) -> String {
     )
 }
 
-fn directory_error(e: accounts::Error) -> AppError {
-    match e {
-        accounts::Error::InvalidAddress { .. } => AppError::InvalidSenderEntry,
-        other => {
-            tracing::error!(error = %other, "directory");
-            AppError::Internal
-        }
-    }
-}
-
+/// Runs `f` on the directory for the signed-in account (through [`run`]:
+/// a bad sender entry is the user's to fix, anything else is logged).
 async fn directory<T: Send + 'static>(
     f: impl FnOnce(&accounts::Directory, accounts::AccountId) -> accounts::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
-    let state = crate::state::app_state()?;
-    let user = signed_in()?;
-    tokio::task::spawn_blocking(move || f(&state.directory, user.account_id))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "directory task");
-            AppError::Internal
-        })?
-        .map_err(directory_error)
+    run(move |d, u| Ok(f(d, u.id)?)).await
 }
 
 /// Opens a message for the reader (see `mail::open::open_message`), in

@@ -54,9 +54,9 @@ pub fn deliver(
             message.len()
         )));
     }
-    let by_lists = match (folder, sender_address(message)) {
-        (None, Some(from)) => directory.folder_for_sender(account.id, &from)?,
-        _ => None,
+    let by_lists = match folder.is_none().then(|| sender_address(message)).flatten() {
+        Some(from) => directory.folder_for_sender(account.id, &from)?,
+        None => None,
     };
     let blocked = by_lists.is_some();
     let folder = by_lists.or(folder);

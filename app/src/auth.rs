@@ -91,9 +91,9 @@ pub async fn sign_in(
                 dir.set_interface(id, interface)?;
                 // The browser's zone, until the user chooses one.
                 if let Some(zone) = zone
-                    && dir.pref(id, crate::mail::PREF_TIME_ZONE)?.is_none()
+                    && dir.pref(id, mail::identity::PREF_TIME_ZONE)?.is_none()
                 {
-                    dir.set_pref(id, crate::mail::PREF_TIME_ZONE, &zone)?;
+                    dir.set_pref(id, mail::identity::PREF_TIME_ZONE, &zone)?;
                 }
                 dir.create_session(id, interface)
             })

@@ -6,11 +6,6 @@
 use crate::error::AppError;
 use crate::session::signed_in;
 
-/// Maps a store error to what the user is told; causes are logged here.
-pub fn store_error(e: mailstore::Error) -> AppError {
-    mail_error(mail::Error::from(e))
-}
-
 /// Maps a mail use-case error to what the user is told; causes of internal
 /// failures are logged here.
 pub fn mail_error(e: mail::Error) -> AppError {
@@ -25,6 +20,13 @@ pub fn mail_error(e: mail::Error) -> AppError {
         E::NothingSelected => AppError::NothingSelected,
         E::InvalidSenderEntry(_) => AppError::InvalidSenderEntry,
         E::Invalid(message) | E::Refused(message) => AppError::BadRequest { message },
+        E::OtherAccount => AppError::OtherAccount,
+        E::BadAddress(message) => AppError::BadAddress { message },
+        E::NoRecipients => AppError::NoRecipients,
+        E::MessageTooLarge { max_bytes } => AppError::MessageTooLarge {
+            max_mb: max_bytes / (1024 * 1024),
+        },
+        E::SendingSuspended => AppError::SendingSuspended,
         other => {
             tracing::error!(error = %other, "mail");
             AppError::Internal
@@ -39,6 +41,7 @@ pub fn user() -> Result<mail::User, AppError> {
         id: s.account_id,
         address: s.address,
         dir: s.user_dir,
+        status: s.status,
         time_zone: match s.time_zone.filter(|z| accounts::zone::is_zone(z)) {
             Some(z) => z,
             None => crate::state::app_state()?.web.default_time_zone.clone(),
@@ -61,36 +64,35 @@ pub async fn run<T: Send + 'static>(
         .map_err(mail_error)
 }
 
-/// Runs `f` on the signed-in user's store, on a blocking thread, waiting
-/// briefly for an index being rebuilt (see `mail::mailbox::with_store`).
-pub async fn with_store<T: Send + 'static>(
-    f: impl Fn(&mailstore::Mailstore) -> Result<T, AppError> + Send + 'static,
+/// Runs a use case of `mail::write` or `mail::identity` for the signed-in
+/// user on a blocking thread, with the server's services (queue, spelling,
+/// limits).
+pub async fn run_writing<T: Send + 'static>(
+    f: impl FnOnce(&mail::write::Services<'_>, &mail::User) -> mail::Result<T> + Send + 'static,
 ) -> Result<T, AppError> {
-    let user = signed_in()?;
+    let user = user()?;
+    let state = crate::state::app_state()?;
     tokio::task::spawn_blocking(move || {
-        let failed = std::cell::RefCell::new(None);
-        let out = mail::mailbox::with_store(&user.user_dir, |store| match f(store) {
-            Ok(v) => Ok(Some(v)),
-            Err(AppError::Rebuilding { done, total }) => {
-                Err(mail::Error::Rebuilding { done, total })
-            }
-            Err(e) => {
-                *failed.borrow_mut() = Some(e);
-                Ok(None)
-            }
-        });
-        match (out, failed.into_inner()) {
-            (_, Some(e)) => Err(e),
-            (Ok(Some(v)), None) => Ok(v),
-            (Ok(None), None) => Err(AppError::Internal),
-            (Err(e), None) => Err(mail_error(e)),
-        }
+        let outbound = state.outbound.clone();
+        let wake = move || outbound.wake.notify_one();
+        let services = mail::write::Services {
+            directory: &state.directory,
+            data_root: &state.data_dir,
+            queue: &state.outbound.queue,
+            wake: &wake,
+            spell: &state.spell,
+            max_message_bytes: state.web.max_message_bytes,
+            default_language: &state.web.default_spell_language,
+            hostname: &state.web.hostname,
+        };
+        f(&services, &user)
     })
     .await
     .map_err(|e| {
-        tracing::error!(error = %e, "mailstore task");
+        tracing::error!(error = %e, "mail task");
         AppError::Internal
     })?
+    .map_err(mail_error)
 }
 
 /// A same-site path to return to, or the mail page. Browsers drop tabs and
@@ -163,18 +165,6 @@ pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
         })
     })
     .await
-}
-
-/// Preference key: the user's time zone (an IANA name).
-pub use accounts::PREF_TIME_ZONE;
-
-/// The signed-in user's time zone: their choice, else the server's default.
-pub async fn user_zone() -> Result<String, AppError> {
-    let default = crate::state::app_state()?.web.default_time_zone.clone();
-    let chosen = directory(|d, id| d.pref(id, PREF_TIME_ZONE)).await?;
-    Ok(chosen
-        .filter(|z| accounts::zone::is_zone(z))
-        .unwrap_or(default))
 }
 
 /// Stores one allowed layout preference.

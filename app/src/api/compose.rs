@@ -10,7 +10,7 @@ use model::compose::{ComposeOpening, ComposeOutcome, ComposeState, OutboxEntry};
 /// message, or a new message (optionally to `to`).
 #[server(endpoint = "mail/compose_load")]
 pub async fn compose_load(opening: ComposeOpening) -> Result<ComposeState, AppError> {
-    crate::compose::load(opening).await
+    crate::mail::run_writing(move |s, u| mail::write::load(s, u, &opening)).await
 }
 
 /// The compose form (multipart, with files). The draft is always saved
@@ -27,13 +27,14 @@ pub async fn compose_submit(data: MultipartData) -> Result<ComposeOutcome, AppEr
 /// Mail of the signed-in user still waiting to leave.
 #[server(endpoint = "mail/outbox")]
 pub async fn outbox() -> Result<Vec<OutboxEntry>, AppError> {
-    crate::compose::outbox().await
+    crate::mail::run_writing(mail::write::outbox).await
 }
 
 /// Sends the waiting mail now instead of at its next retry.
 #[server(endpoint = "mail/outbox_retry")]
 pub async fn outbox_retry(back: String) -> Result<u32, AppError> {
-    crate::mail::run_form(&back, crate::compose::retry_outbox()).await
+    let retry = crate::mail::run_writing(mail::write::retry_outbox);
+    crate::mail::run_form(&back, retry).await
 }
 
 /// Spelling of `text` in the user's language (the standard interface's
@@ -43,14 +44,14 @@ pub async fn spell_check(
     language: String,
     text: String,
 ) -> Result<Vec<model::compose::Misspelling>, AppError> {
-    crate::compose::spell(language, text).await
+    crate::mail::run_writing(move |s, _| mail::write::spell(s, &language, &text)).await
 }
 
 /// The sender's display name, signature, spell-check language and time
 /// zone.
 #[server(endpoint = "settings/identity")]
 pub async fn identity() -> Result<model::compose::IdentitySettings, AppError> {
-    crate::compose::identity_settings().await
+    crate::mail::run_writing(mail::write::identity_settings).await
 }
 
 /// Saves the display name, signature, spell-check language and time zone.
@@ -61,5 +62,11 @@ pub async fn set_identity(
     language: String,
     time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    crate::compose::set_identity(name, signature, language, time_zone).await
+    crate::compose::set_identity(mail::identity::IdentityForm {
+        name,
+        signature,
+        language,
+        time_zone,
+    })
+    .await
 }

@@ -120,9 +120,8 @@ pub async fn mail_receipt(
     answer: String,
     back: String,
 ) -> Result<u32, AppError> {
-    crate::mail::run_form(
-        &back,
-        crate::compose::answer_receipt(folder, uid, answer == "send"),
-    )
-    .await
+    let work = crate::mail::run_writing(move |s, u| {
+        mail::write::answer_receipt(s, u, &folder, uid, answer == "send")
+    });
+    crate::mail::run_form(&back, work).await
 }

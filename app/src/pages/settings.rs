@@ -79,7 +79,7 @@ fn IdentityForm(settings: model::compose::IdentitySettings) -> impl IntoView {
                 <label for="identity-name">"Display name"</label>
                 <input id="identity-name" name="name" type="text" value=name maxlength="100" />
                 <label for="identity-signature">"Signature"</label>
-                <textarea id="identity-signature" name="signature" rows="4">{crate::components::safe_html::textarea_text(&signature)}</textarea>
+                <textarea id="identity-signature" name="signature" rows="4" maxlength="2000">{crate::components::safe_html::textarea_text(&signature)}</textarea>
                 <label for="identity-language">"Spell-check language"</label>
                 <select id="identity-language" name="language">
                     {languages

@@ -44,6 +44,7 @@
 mod domain;
 mod login;
 pub use login::{ACCOUNT_FACTOR, KNOWN_FOR_SECS};
+pub use prefs::{MAX_PREF_KEY, MAX_PREF_VALUE};
 mod password;
 mod prefs;
 mod schema;
@@ -99,6 +100,14 @@ pub enum Error {
         found: i64,
         /// The newest version this build understands.
         supported: i64,
+    },
+    /// A preference key or value over its limit (nothing was stored).
+    #[error("the preference {what} is longer than {max} characters")]
+    TooLong {
+        /// `key` or `value`.
+        what: &'static str,
+        /// The limit.
+        max: usize,
     },
     /// Hashing or checking a password failed, or a stored hash is malformed.
     #[error("password hashing failed: {0}")]

@@ -6,8 +6,11 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::{AccountId, Directory, Error, Result};
 
-/// Longest key or value stored.
-const MAX_LEN: usize = 256;
+/// Longest key, in characters.
+pub const MAX_PREF_KEY: usize = 320;
+/// Longest value, in characters: room for a signature (the use cases set
+/// their own, smaller limits and say so to the user).
+pub const MAX_PREF_VALUE: usize = 4000;
 
 impl Directory {
     /// The value of preference `key`, if set.
@@ -23,10 +26,15 @@ impl Directory {
             .optional()?)
     }
 
-    /// Sets preference `key` (over-long keys or values are cut).
+    /// Sets preference `key`. A key longer than [`MAX_PREF_KEY`] or a
+    /// value longer than [`MAX_PREF_VALUE`] characters is refused with
+    /// [`Error::TooLong`], never cut.
     pub fn set_pref(&self, id: AccountId, key: &str, value: &str) -> Result<()> {
-        let key: String = key.chars().take(MAX_LEN).collect();
-        let value: String = value.chars().take(MAX_LEN).collect();
+        for (what, s, max) in [("key", key, MAX_PREF_KEY), ("value", value, MAX_PREF_VALUE)] {
+            if s.chars().count() > max {
+                return Err(Error::TooLong { what, max });
+            }
+        }
         let db = self.lock();
         let exists: bool = db
             .conn

@@ -1019,6 +1019,19 @@ fn prefs_are_per_account_and_persist() {
         Some("shown")
     );
     assert!(reopened.set_pref(AccountId(9999), "pane", "x").is_err());
+    // Long values are kept whole up to the limit, and refused past it:
+    // never cut.
+    let long = "é".repeat(crate::MAX_PREF_VALUE);
+    reopened.set_pref(a.id, "signature", &long).unwrap();
+    assert_eq!(reopened.pref(a.id, "signature").unwrap(), Some(long));
+    let over = "x".repeat(crate::MAX_PREF_VALUE + 1);
+    let e = reopened.set_pref(a.id, "signature", &over).unwrap_err();
+    assert!(matches!(e, Error::TooLong { what: "value", .. }), "{e:?}");
+    let key = "k".repeat(crate::MAX_PREF_KEY + 1);
+    assert!(matches!(
+        reopened.set_pref(a.id, &key, "v"),
+        Err(Error::TooLong { what: "key", .. })
+    ));
 }
 
 #[test]

@@ -49,6 +49,32 @@ pub enum Error {
     /// folder name that cannot be used): delivering it again will not help.
     #[error("{0}")]
     Refused(String),
+    /// A compose form opened in another account (a tab left open when
+    /// someone else signed in on this browser): nothing was written.
+    #[error("this form belongs to another account")]
+    OtherAccount,
+    /// An address in To, Cc or Bcc cannot be used; the text says which and
+    /// why.
+    #[error("{0}")]
+    BadAddress(String),
+    /// A message with no recipient at all.
+    #[error("the message has no recipient")]
+    NoRecipients,
+    /// The message with its attachments is over the size limit.
+    #[error("the message is larger than {max_bytes} bytes")]
+    MessageTooLarge {
+        /// The limit, in bytes.
+        max_bytes: u64,
+    },
+    /// This account may not send mail at the moment.
+    #[error("sending is suspended for this account")]
+    SendingSuspended,
+    /// A message could not be built from what was given (our fault).
+    #[error("building {0}")]
+    Build(String),
+    /// The outbound queue failed underneath.
+    #[error("outbound queue: {0}")]
+    Queue(String),
     /// The mail store failed underneath.
     #[error("mail store: {0}")]
     Store(mailstore::Error),
@@ -67,7 +93,7 @@ impl Error {
         match self {
             Error::Rebuilding { .. } => true,
             Error::Store(e) => e.is_temporary(),
-            Error::Directory(_) => true,
+            Error::Directory(_) | Error::Queue(_) => true,
             _ => false,
         }
     }

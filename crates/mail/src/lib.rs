@@ -9,6 +9,11 @@
 //!   senders), folder management, the raw source;
 //! - [`open`]: opening a message for the reader (sanitised view, neighbours
 //!   in the list it was opened from, read receipt offer, mark read);
+//! - [`write`]: the compose form (drafts, replies and forwards, the
+//!   signature), sending (local recipients at once, the rest through the
+//!   outbound queue), read receipts, the outbox, spelling;
+//! - [`identity`]: who a user sends as (name, signature, language, time
+//!   zone), with its limits;
 //! - [`deliver()`]: the one local delivery. `webmail deliver`, local
 //!   recipients of compose, bounces and read receipts all call it, so a
 //!   blocked sender lands in Junk whichever way the message came. "The
@@ -31,8 +36,10 @@
 
 mod deliver;
 mod error;
+pub mod identity;
 pub mod mailbox;
 pub mod open;
+pub mod write;
 
 pub use deliver::{Delivered, MAX_MESSAGE, deliver, deliver_to, sender_address};
 pub use error::{Error, Result};
@@ -50,4 +57,6 @@ pub struct User {
     pub dir: PathBuf,
     /// The IANA time zone dates are shown in.
     pub time_zone: String,
+    /// Whether the account may send (see [`model::AccountStatus`]).
+    pub status: model::AccountStatus,
 }

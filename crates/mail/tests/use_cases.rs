@@ -36,6 +36,7 @@ impl Fixture {
             address: self.kim.address.clone(),
             dir: self.kim.user_dir(&self.root),
             time_zone: "Europe/Berlin".into(),
+            status: model::AccountStatus::Active,
         }
     }
 

@@ -1166,6 +1166,41 @@ impl Mailstore {
         })
     }
 
+    /// Removes messages for good, without keeping them in the retention
+    /// area: for copies that are replaced, such as a draft saved again.
+    /// Returns how many.
+    pub fn discard(&self, folder: &str, uids: &[Uid]) -> Result<usize> {
+        self.with_conn(|conn| {
+            let f = self.folder_row(conn, folder)?;
+            let mut n = 0;
+            let mut dirs = Vec::new();
+            for &uid in uids {
+                let Some((l, path)) = self.locate_file(conn, &f, uid)? else {
+                    continue;
+                };
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io("discard", path, e)),
+                }
+                if let Some(parent) = path.parent()
+                    && !dirs.iter().any(|d: &std::path::PathBuf| d == parent)
+                {
+                    dirs.push(parent.to_path_buf());
+                }
+                let tx = conn.unchecked_transaction()?;
+                let thread = db::delete(&tx, l.id)?;
+                crate::thread::repair(&tx, &thread.into_iter().collect())?;
+                tx.commit()?;
+                n += 1;
+            }
+            for d in &dirs {
+                crate::maildir::sync_dir(d)?;
+            }
+            Ok(n)
+        })
+    }
+
     /// Expunges every message of `folder` flagged `\Deleted` (IMAP EXPUNGE).
     pub fn expunge_deleted(&self, folder: &str) -> Result<usize> {
         let uids: Vec<Uid> = self.with_conn(|conn| {

@@ -222,6 +222,17 @@ fn move_copy_delete_expunge_restore() {
     assert_eq!(s.purge_retained(1).unwrap(), 0);
     assert_eq!(s.purge_retained(0).unwrap(), 1);
     assert!(s.retained().unwrap().is_empty());
+
+    // A discarded message is gone for good: not listed, no file, not
+    // retained, and the index agrees with the Maildir.
+    let d = s.deliver("Drafts", &msg(4, "draft v1")).unwrap();
+    assert_eq!(s.discard("Drafts", &[d, 999]).unwrap(), 1);
+    assert_eq!(s.summary("Drafts", d).unwrap(), None);
+    assert!(s.retained().unwrap().is_empty());
+    let drafts = t.path().join("Maildir/.Drafts");
+    assert!(files_in(&drafts.join("cur")).is_empty() && files_in(&drafts.join("new")).is_empty());
+    assert!(s.check().unwrap().is_empty());
+    assert_eq!(s.discard("Drafts", &[d]).unwrap(), 0);
     assert!(s.check().unwrap().is_empty(), "{:?}", s.check());
 }
 

@@ -91,6 +91,8 @@ pub struct Config {
     pub max_message_mb: u64,
     /// Users whose mail index stays open between their requests.
     pub open_stores: usize,
+    /// Days a deleted message stays restorable before it is purged.
+    pub retention_days: u32,
     /// Serve `/metrics` on this address only (not on `listen`).
     pub metrics_listen: Option<SocketAddr>,
     /// When set, `/metrics` answers only requests carrying
@@ -129,6 +131,7 @@ impl Default for Config {
             spell_language: "en_US".to_owned(),
             max_message_mb: 25,
             open_stores: 64,
+            retention_days: 30,
             metrics_listen: None,
             metrics_token: String::new(),
         }
@@ -190,10 +193,13 @@ pub const KEYS: &[&str] = &[
     "spell_language",
     "max_message_mb",
     "open_stores",
+    "retention_days",
     "metrics_listen",
     "metrics_token",
 ];
 
+/// The most `retention_days` may be (ten years).
+pub const RETENTION_DAYS_LIMIT: u32 = 3650;
 /// The most `max_message_mb` may be.
 pub const MAX_MESSAGE_MB_LIMIT: u64 = 1024;
 /// The most `open_stores` may be (each holds an index connection and up
@@ -342,6 +348,11 @@ impl Config {
         if !(1..=MAX_MESSAGE_MB_LIMIT).contains(&self.max_message_mb) {
             return bad(format!(
                 "max_message_mb must be between 1 and {MAX_MESSAGE_MB_LIMIT}"
+            ));
+        }
+        if !(1..=RETENTION_DAYS_LIMIT).contains(&self.retention_days) {
+            return bad(format!(
+                "retention_days must be between 1 and {RETENTION_DAYS_LIMIT}"
             ));
         }
         if self.open_stores > OPEN_STORES_LIMIT {
@@ -650,6 +661,8 @@ mod tests {
             (&[("WEBMAIL_MAX_MESSAGE_MB", "0")], "max_message_mb"),
             (&[("WEBMAIL_MAX_MESSAGE_MB", "5000")], "max_message_mb"),
             (&[("WEBMAIL_OPEN_STORES", "100000")], "open_stores"),
+            (&[("WEBMAIL_RETENTION_DAYS", "0")], "retention_days"),
+            (&[("WEBMAIL_RETENTION_DAYS", "99999")], "retention_days"),
         ];
         for (env, key) in cases {
             let err = Config::load(None, vars(env)).unwrap_err().to_string();

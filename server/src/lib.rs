@@ -151,6 +151,38 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
     })
 }
 
+/// How often the server purges expired retained mail.
+pub const RETENTION_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// Purges every user's deleted mail older than `days`, a minute after the
+/// start and then every [`RETENTION_PURGE_EVERY`], until `stopped`.
+pub async fn purge_retention_periodically(
+    directory: accounts::Directory,
+    data_root: PathBuf,
+    days: u32,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut wait = std::time::Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.wait_for(|stop| *stop) => return,
+        }
+        wait = RETENTION_PURGE_EVERY;
+        let (dir, root) = (directory.clone(), data_root.clone());
+        match tokio::task::spawn_blocking(move || mail::retention::purge(&dir, &root, days)).await {
+            Ok(Ok(p)) => tracing::info!(
+                users = p.users,
+                messages = p.messages,
+                skipped = p.skipped,
+                "retention purge"
+            ),
+            Ok(Err(e)) => tracing::warn!(error = %e, "retention purge failed; next one later"),
+            Err(e) => tracing::error!(error = %e, "retention purge task"),
+        }
+    }
+}
+
 /// `/metrics` alone, for a listener of its own (`metrics_listen`).
 pub fn metrics_router(metrics: Arc<Metrics>) -> Router {
     Router::new()

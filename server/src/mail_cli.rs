@@ -1,5 +1,5 @@
-//! `webmail deliver`, `reindex` and `check`: the mailstore from the command
-//! line, for the MTA and for operators.
+//! `webmail deliver`, `reindex`, `check` and `purge-retention`: the
+//! mailstore from the command line, for the MTA and for operators.
 
 use crate::Config;
 use anyhow::{Context, Result, bail};
@@ -156,26 +156,44 @@ fn with_ready<T>(
 }
 
 /// Rebuilds the index from the Maildir, drawing a progress bar on a terminal.
+/// A mailbox without an index is built once, by opening it, not built on
+/// opening and then again.
 pub fn reindex(config: &Config, address: &str) -> Result<()> {
     let dir = user_dir(config, address)?;
+    let started = std::time::Instant::now();
+    let missing = !dir.join("index.sqlite").exists();
     let store = open_ready(&dir, address)?;
     let tty = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut last = None;
-    let mut total = 0;
-    store
-        .reindex(|p| {
-            total = p.total;
-            draw(p, "reindexing", &mut last);
-        })
-        .with_context(|| format!("reindexing the mailbox of {address} failed"))?;
-    if tty {
-        eprintln!();
+    let total = if missing {
+        with_ready(&store, |s| s.folders())
+            .with_context(|| format!("reading the mailbox of {address} failed"))?
+            .iter()
+            .map(|f| f.total)
+            .sum()
     } else {
+        let mut last = None;
+        let mut total = 0;
+        store
+            .reindex(|p| {
+                total = p.total;
+                draw(p, "reindexing", &mut last);
+            })
+            .with_context(|| format!("reindexing the mailbox of {address} failed"))?;
+        if tty {
+            eprintln!();
+        }
+        total
+    };
+    if !tty {
         eprintln!("{total}/{total} messages");
     }
     println!(
-        "reindexed {} in {:.1} s",
+        "{} {} in {:.1} s",
+        if missing {
+            "indexed (the index was missing and was built on opening)"
+        } else {
+            "reindexed"
+        },
         address.trim().to_lowercase(),
         started.elapsed().as_secs_f64()
     );
@@ -192,4 +210,27 @@ pub fn check(config: &Config, address: &str) -> Result<Vec<String>> {
         .iter()
         .map(|d| format!("{d:?}"))
         .collect())
+}
+
+/// Purges every user's deleted messages older than `retention_days` (what
+/// the server does by itself every few hours); prints what it did.
+pub fn purge_retention(config: &Config) -> Result<()> {
+    let dir = crate::open_directory(config)?;
+    let purged = mail::retention::purge(&dir, &config.data_dir, config.retention_days)
+        .context("purging the retention areas failed")?;
+    println!(
+        "purged {} message(s) deleted {} or more days ago, from {} user(s) with deleted mail{}",
+        purged.messages,
+        config.retention_days,
+        purged.users,
+        if purged.skipped > 0 {
+            format!(
+                "; {} user(s) skipped until the next purge (see the log)",
+                purged.skipped
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }

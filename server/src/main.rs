@@ -57,6 +57,9 @@ enum Command {
         /// The user, `user@domain`.
         address: String,
     },
+    /// Remove deleted messages older than `retention_days` for every user
+    /// (the server does it by itself every few hours).
+    PurgeRetention,
     /// Create or reset the demo domain with its users.
     Demo {
         /// How many messages to put in the demo mailbox.
@@ -139,6 +142,7 @@ fn run(cli: Cli) -> Result<()> {
             folder.as_deref(),
         )),
         Command::Reindex { address } => server::mail_cli::reindex(&config, &address),
+        Command::PurgeRetention => server::mail_cli::purge_retention(&config),
         Command::Check { address } => {
             let differences = server::mail_cli::check(&config, &address)?;
             if differences.is_empty() {
@@ -292,6 +296,12 @@ fn serve(config: Config) -> Result<()> {
             }
             .run(stopped.clone()),
         );
+        tokio::spawn(server::purge_retention_periodically(
+            state.directory.clone(),
+            config.data_dir.clone(),
+            config.retention_days,
+            stopped.clone(),
+        ));
         let metrics_for_listener = metrics.clone();
         let app = server::router(state, metrics);
         let listener = tokio::net::TcpListener::bind(config.listen)

@@ -328,9 +328,61 @@ fn reindex_and_check_heal_a_corrupt_index() {
     let out = webmail(d, &["reindex", "kim@example.org"], None);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("3/3 messages"), "{}", text(&out));
+    assert!(
+        text(&out).contains("reindexed kim@example.org"),
+        "{}",
+        text(&out)
+    );
+    // Without an index, opening builds it, and that is the reindex.
+    std::fs::remove_file(&index).unwrap();
+    let out = webmail(d, &["reindex", "kim@example.org"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("3/3 messages"), "{}", text(&out));
+    assert!(text(&out).contains("built on opening"), "{}", text(&out));
+    let out = webmail(d, &["check", "kim@example.org"], None);
+    assert!(text(&out).contains("agrees"), "{}", text(&out));
     let out = webmail(d, &["reindex", "ghost@example.org"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("unknown user"));
+}
+
+#[test]
+fn purge_retention_removes_only_what_is_old_enough() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add_kim(d);
+    let out = webmail(d, &["purge-retention"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("purged 0 message(s)"), "{}", text(&out));
+    assert_eq!(
+        webmail(d, &["deliver", "kim@example.org"], Some(MESSAGE))
+            .status
+            .code(),
+        Some(0)
+    );
+    // Two messages deleted from the Inbox: one 40 days ago, one an hour
+    // ago (the retention area names each file after when it was deleted).
+    let retention = d.join("users/example.org/kim/retention");
+    std::fs::create_dir_all(&retention).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let inbox = "494e424f58"; // hex of INBOX
+    let old = retention.join(format!("{}_{inbox}_1.old:2,S", now - 40 * 86400));
+    let recent = retention.join(format!("{}_{inbox}_2.recent:2,S", now - 3600));
+    std::fs::write(&old, MESSAGE).unwrap();
+    std::fs::write(&recent, MESSAGE).unwrap();
+    let out = webmail(d, &["purge-retention"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("purged 1 message(s) deleted 30 or more days ago, from 1 user"),
+        "{}",
+        text(&out)
+    );
+    assert!(!old.exists(), "the old one is gone");
+    assert!(recent.exists(), "the recent one stays restorable");
+    assert_eq!(count_messages(&d.join("users/example.org/kim/Maildir")), 1);
 }
 
 #[test]

@@ -14,6 +14,7 @@
 //!   outbound queue), read receipts, the outbox, spelling;
 //! - [`identity`]: who a user sends as (name, signature, language, time
 //!   zone), with its limits;
+//! - [`retention`]: purging deleted messages once their days are over;
 //! - [`deliver()`]: the one local delivery. `webmail deliver`, local
 //!   recipients of compose, bounces and read receipts all call it, so a
 //!   blocked sender lands in Junk whichever way the message came. "The
@@ -39,6 +40,7 @@ mod error;
 pub mod identity;
 pub mod mailbox;
 pub mod open;
+pub mod retention;
 pub mod write;
 
 pub use deliver::{Delivered, MAX_MESSAGE, deliver, deliver_to, sender_address};

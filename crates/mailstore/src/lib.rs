@@ -70,7 +70,7 @@ pub use flags::{FORWARDED, Flag, FlagSet, JUNK, MDN_SENT};
 pub use maildir::INBOX;
 pub use query::{Query, Scope};
 pub use rebuild::{Progress, keep_open};
-pub use retention::RetainedMessage;
+pub use retention::{RetainedMessage, has_retained};
 pub use store::{
     Delivery, FolderInfo, Mailstore, MessageSummary, Page, SortKey, SpecialUse, Uid, deliver,
 };

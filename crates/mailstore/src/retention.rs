@@ -41,6 +41,13 @@ pub(crate) fn dir(user_dir: &Path) -> PathBuf {
     user_dir.join("retention")
 }
 
+/// Whether the user whose directory is `user_dir` has anything in the
+/// retention area, without opening their index: a purge skips everyone
+/// else.
+pub fn has_retained(user_dir: &Path) -> bool {
+    fs::read_dir(dir(user_dir)).is_ok_and(|mut rd| rd.next().is_some())
+}
+
 pub(crate) fn file_name(expunged_at: i64, folder: &str, original: &str) -> String {
     let hex: String = folder.bytes().map(|b| format!("{b:02x}")).collect();
     format!("{expunged_at}_{hex}_{original}")

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailstore::{Error, Mailstore, Query, Scope, SortKey};
+use mailstore::{Error, Mailstore, Query, SearchScope, SortColumn};
 use std::sync::OnceLock;
 
 fn store() -> &'static Mailstore {
@@ -44,11 +44,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let store = store();
     if let Ok(q) = Query::parse(text) {
-        answered(store.search(&q, SortKey::Date, true, 0, 10));
+        answered(store.search(&q, SortColumn::Date, true, 0, 10));
     }
-    for scope in [Scope::Headers, Scope::Sender, Scope::Subject, Scope::Body] {
+    for scope in [
+        SearchScope::Headers,
+        SearchScope::Sender,
+        SearchScope::Subject,
+        SearchScope::Body,
+    ] {
         let q = Query::scoped(text, scope);
         let _ = q.check();
-        answered(store.search(&q.in_folder("INBOX"), SortKey::Subject, false, 0, 10));
+        answered(store.search(&q.in_folder("INBOX"), SortColumn::Subject, false, 0, 10));
     }
 });

@@ -312,7 +312,7 @@ async fn an_empty_spelling_fix_changes_nothing_and_returns() {
     }
     let store = env.store("alice@example.com");
     let page = store
-        .list("Drafts", mailstore::SortKey::Date, true, 0, 10)
+        .list("Drafts", mailstore::SortColumn::Date, true, 0, 10)
         .unwrap();
     assert_eq!(page.total, 2, "both forms saved");
     let texts: Vec<String> = page
@@ -432,11 +432,11 @@ async fn the_size_limit_counts_the_whole_message_once() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
     let store = env.store("alice@example.com");
     let sent = store
-        .list("Sent", mailstore::SortKey::Date, true, 0, 10)
+        .list("Sent", mailstore::SortColumn::Date, true, 0, 10)
         .unwrap();
     assert_eq!(sent.total, 0, "nothing over the limit went out");
     let drafts = store
-        .list("Drafts", mailstore::SortKey::Date, true, 0, 10)
+        .list("Drafts", mailstore::SortColumn::Date, true, 0, 10)
         .unwrap();
     assert!(drafts.items.iter().any(|m| m.subject == "Long text"));
 }

@@ -31,7 +31,7 @@ impl Env {
         let account = self.directory.find_user(address).unwrap().unwrap();
         let store = mailstore::Mailstore::open(&account.user_dir(&self.data_dir)).unwrap();
         let page = store
-            .list("Drafts", mailstore::SortKey::Date, true, 0, 100)
+            .list("Drafts", mailstore::SortColumn::Date, true, 0, 100)
             .unwrap();
         page.items
             .iter()

@@ -737,7 +737,7 @@ pub fn MessageTable(
 
 /// The reader's address of a row, within the list `query` describes.
 fn row_href(ui: Interface, row: &MessageRow, query: &ListQuery) -> String {
-    if row.folder == "Drafts" {
+    if row.folder == model::mail::FolderRole::Drafts.folder() {
         return ui.href(&format!("/mail/compose?draft={}", row.uid));
     }
     ui.href(&format!(

@@ -7,7 +7,7 @@ use rusqlite::params;
 use crate::{AccountId, Directory, Error, Result};
 
 /// The folder blocked senders' mail is filed in.
-pub const JUNK_FOLDER: &str = "Junk";
+pub const JUNK_FOLDER: &str = model::mail::FolderRole::Junk.folder();
 
 /// Which list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,11 +3,8 @@
 //! the raw source.
 
 use crate::{Error, Result, User};
-use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query, Scope, SortKey, SpecialUse};
-use model::mail::{
-    Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SearchScope, SenderLists,
-    SortColumn,
-};
+use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query};
+use model::mail::{Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SenderLists};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -39,18 +36,6 @@ pub fn with_store<T>(dir: &Path, f: impl Fn(&Mailstore) -> Result<T>) -> Result<
     }
 }
 
-/// The role of a special folder, in the wire vocabulary.
-pub fn role(s: SpecialUse) -> FolderRole {
-    match s {
-        SpecialUse::Inbox => FolderRole::Inbox,
-        SpecialUse::Drafts => FolderRole::Drafts,
-        SpecialUse::Sent => FolderRole::Sent,
-        SpecialUse::Junk => FolderRole::Junk,
-        SpecialUse::Trash => FolderRole::Trash,
-        SpecialUse::Archive => FolderRole::Archive,
-    }
-}
-
 /// The folder pane: special folders first in their usual order, then the
 /// user's folders alphabetically, parents before children.
 pub fn folders(store: &Mailstore) -> Result<Vec<Folder>> {
@@ -58,7 +43,7 @@ pub fn folders(store: &Mailstore) -> Result<Vec<Folder>> {
     infos.sort_by(|a, b| {
         let rank = |f: &FolderInfo| {
             f.special
-                .map(|s| SpecialUse::ALL.iter().position(|x| *x == s).unwrap_or(9))
+                .map(|s| FolderRole::ALL.iter().position(|x| *x == s).unwrap_or(9))
                 .unwrap_or(10)
         };
         rank(a)
@@ -69,43 +54,19 @@ pub fn folders(store: &Mailstore) -> Result<Vec<Folder>> {
         .into_iter()
         .map(|f| {
             let label = match f.special {
-                Some(SpecialUse::Inbox) => "Inbox".to_owned(),
+                Some(FolderRole::Inbox) => "Inbox".to_owned(),
                 _ => f.name.rsplit('/').next().unwrap_or(&f.name).to_owned(),
             };
             Folder {
                 depth: f.name.matches('/').count() as u32,
                 label,
-                role: f.special.map(role),
+                role: f.special,
                 total: f.total,
                 unread: f.unread,
                 name: f.name,
             }
         })
         .collect())
-}
-
-/// The store's sort key for a list column.
-pub fn sort_key(c: SortColumn) -> SortKey {
-    match c {
-        SortColumn::Date => SortKey::Date,
-        SortColumn::Arrival => SortKey::Arrival,
-        SortColumn::From => SortKey::From,
-        SortColumn::To => SortKey::To,
-        SortColumn::Subject => SortKey::Subject,
-        SortColumn::Size => SortKey::Size,
-        SortColumn::MessageId => SortKey::MessageId,
-        SortColumn::Flagged => SortKey::Flagged,
-        SortColumn::Attachment => SortKey::Attachment,
-    }
-}
-
-fn scope(s: SearchScope) -> Scope {
-    match s {
-        SearchScope::Headers => Scope::Headers,
-        SearchScope::Sender => Scope::Sender,
-        SearchScope::Subject => Scope::Subject,
-        SearchScope::Body => Scope::Body,
-    }
 }
 
 fn row(m: MessageSummary, zone: &str) -> MessageRow {
@@ -142,21 +103,9 @@ fn row(m: MessageSummary, zone: &str) -> MessageRow {
 pub fn list(store: &Mailstore, q: &ListQuery, zone: &str) -> Result<MessageList> {
     let offset = (q.page.saturating_sub(1) as u64) * PAGE_SIZE as u64;
     let page = if q.q.is_empty() {
-        store.list(
-            &q.folder,
-            sort_key(q.sort),
-            q.desc,
-            offset,
-            PAGE_SIZE as u64,
-        )?
+        store.list(&q.folder, q.sort, q.desc, offset, PAGE_SIZE as u64)?
     } else {
-        store.search(
-            &search_query(q),
-            sort_key(q.sort),
-            q.desc,
-            offset,
-            PAGE_SIZE as u64,
-        )?
+        store.search(&search_query(q), q.sort, q.desc, offset, PAGE_SIZE as u64)?
     };
     Ok(MessageList {
         rows: page.items.into_iter().map(|m| row(m, zone)).collect(),
@@ -167,7 +116,7 @@ pub fn list(store: &Mailstore, q: &ListQuery, zone: &str) -> Result<MessageList>
 
 /// The store's typed query for a search of the list.
 pub fn search_query(q: &ListQuery) -> Query {
-    let query = Query::scoped(&q.q, scope(q.scope));
+    let query = Query::scoped(&q.q, q.scope);
     if q.all_folders {
         query
     } else {
@@ -270,7 +219,7 @@ pub fn act(
             Action::Unflag => store.clear_flags(folder, uids, &[Flag::Flagged])?,
             Action::Delete => store.delete(folder, uids)?,
             Action::Spam => store
-                .move_to(folder, uids, SpecialUse::Junk.folder())?
+                .move_to(folder, uids, FolderRole::Junk.folder())?
                 .len(),
             Action::Move(dest) => store.move_to(folder, uids, dest)?.len(),
             Action::ToggleFlag(uid) => {

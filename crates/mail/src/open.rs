@@ -1,8 +1,8 @@
 //! Opening a message for the reader.
 
-use crate::mailbox::{search_query, sort_key, with_store};
+use crate::mailbox::{search_query, with_store};
 use crate::{Error, Result, User};
-use mailstore::{Flag, SpecialUse};
+use mailstore::{Flag, FolderRole};
 use model::mail::{Body, ListQuery, MessageRef, MessageView, OpenedMessage};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -106,11 +106,10 @@ pub fn open_message(
         let (prev, next) = if !nested.is_empty() {
             (None, None)
         } else if q.q.is_empty() {
-            let (p, n) = store.neighbors(folder, uid, sort_key(q.sort), q.desc)?;
+            let (p, n) = store.neighbors(folder, uid, q.sort, q.desc)?;
             (here(p), here(n))
         } else {
-            let (p, n) =
-                store.search_neighbors(&search_query(q), folder, uid, sort_key(q.sort), q.desc)?;
+            let (p, n) = store.search_neighbors(&search_query(q), folder, uid, q.sort, q.desc)?;
             (there(p), there(n))
         };
         let receipt_request = if nested.is_empty() {
@@ -118,7 +117,7 @@ pub fn open_message(
                 &raw,
                 &[&user.address],
                 compose::mdn::Situation {
-                    in_sent_or_drafts: [SpecialUse::Sent, SpecialUse::Drafts]
+                    in_sent_or_drafts: [FolderRole::Sent, FolderRole::Drafts]
                         .iter()
                         .any(|s| s.folder() == folder),
                     mdn_sent: summary

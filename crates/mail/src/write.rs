@@ -17,10 +17,11 @@ use model::compose::{
     BodyFormat, ComposeOpening, ComposeOutcome, ComposeState, Draft, DraftAttachment, Misspelling,
     OutboxEntry,
 };
+use model::mail::FolderRole;
 use std::path::Path;
 
-const DRAFTS: &str = "Drafts";
-const SENT: &str = "Sent";
+const DRAFTS: &str = FolderRole::Drafts.folder();
+const SENT: &str = FolderRole::Sent.folder();
 
 /// The most attachments one message may have.
 pub const MAX_ATTACHMENTS: usize = 100;
@@ -698,7 +699,7 @@ fn draft_from_raw(raw: &[u8], uid: u32) -> Draft {
 
 /// Addresses from the newest messages in Sent, for completion.
 fn known_recipients(store: &Mailstore) -> Vec<String> {
-    let Ok(page) = store.list(SENT, mailstore::SortKey::Date, true, 0, 200) else {
+    let Ok(page) = store.list(SENT, mailstore::SortColumn::Date, true, 0, 200) else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();

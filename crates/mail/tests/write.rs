@@ -89,7 +89,7 @@ impl Fixture {
     fn subjects(&self, account: &Account, folder: &str) -> Vec<String> {
         let store = Mailstore::open(&account.user_dir(&self.root)).unwrap();
         let mut page = store
-            .list(folder, mailstore::SortKey::Arrival, false, 0, 100)
+            .list(folder, mailstore::SortColumn::Arrival, false, 0, 100)
             .map(|p| p.items)
             .unwrap_or_default();
         page.sort_by_key(|m| m.uid);

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use divan::Bencher;
-use mailstore::{Mailstore, Query, Scope, SortKey};
+use mailstore::{Mailstore, Query, SearchScope, SortColumn};
 use testkit::{Corpus, Generator, PLANTED_SENDER, PLANTED_SUBJECT};
 
 const SIZES: &[usize] = &[10_000, 100_000];
@@ -147,11 +147,11 @@ fn incremental_sync_100_new(bencher: Bencher<'_, '_>, n: usize) {
     s.sync().unwrap();
 }
 
-const KEYS: &[SortKey] = &SortKey::ALL;
+const KEYS: &[SortColumn] = &SortColumn::ALL;
 
 /// First page of 50 of the Inbox, sorted descending, index already open.
 #[divan::bench(args = KEYS, consts = [10_000, 100_000])]
-fn page_warm<const N: usize>(bencher: Bencher<'_, '_>, key: SortKey) {
+fn page_warm<const N: usize>(bencher: Bencher<'_, '_>, key: SortColumn) {
     if !enabled(N) {
         return;
     }
@@ -162,7 +162,7 @@ fn page_warm<const N: usize>(bencher: Bencher<'_, '_>, key: SortKey) {
 /// Previous and next of the message in the middle of the Inbox, sorted
 /// descending (the reader's arrows).
 #[divan::bench(args = KEYS, consts = [10_000, 100_000])]
-fn neighbors_middle<const N: usize>(bencher: Bencher<'_, '_>, key: SortKey) {
+fn neighbors_middle<const N: usize>(bencher: Bencher<'_, '_>, key: SortColumn) {
     if !enabled(N) {
         return;
     }
@@ -179,7 +179,7 @@ fn page_deep_offset<const N: usize>(bencher: Bencher<'_, '_>) {
     }
     let s = store(N);
     let off = (N / 5) as u64;
-    bencher.bench_local(|| s.list("INBOX", SortKey::Date, true, off, 50).unwrap());
+    bencher.bench_local(|| s.list("INBOX", SortColumn::Date, true, off, 50).unwrap());
 }
 
 /// Open from cold (new process state: schema and integrity check, fresh
@@ -200,7 +200,7 @@ fn open_cold_first_page(bencher: Bencher<'_, '_>, n: usize) {
     }
     bencher.bench_local(|| {
         let s = Mailstore::open(&scratch).unwrap();
-        s.list("INBOX", SortKey::Date, true, 0, 50).unwrap()
+        s.list("INBOX", SortColumn::Date, true, 0, 50).unwrap()
     });
 }
 
@@ -219,7 +219,7 @@ fn search_body<const N: usize>(bencher: Bencher<'_, '_>, word: &str) {
     }
     let s = store(N);
     let q = body(word);
-    bencher.bench_local(|| s.search(&q, SortKey::Date, true, 0, 50).unwrap());
+    bencher.bench_local(|| s.search(&q, SortColumn::Date, true, 0, 50).unwrap());
 }
 
 /// Sender substring search.
@@ -229,8 +229,8 @@ fn search_sender<const N: usize>(bencher: Bencher<'_, '_>) {
         return;
     }
     let s = store(N);
-    let q = Query::scoped(&PLANTED_SENDER[..7], Scope::Sender);
-    bencher.bench_local(|| s.search(&q, SortKey::Date, true, 0, 50).unwrap());
+    let q = Query::scoped(&PLANTED_SENDER[..7], SearchScope::Sender);
+    bencher.bench_local(|| s.search(&q, SortColumn::Date, true, 0, 50).unwrap());
 }
 
 /// Subject substring search.
@@ -240,8 +240,8 @@ fn search_subject<const N: usize>(bencher: Bencher<'_, '_>) {
         return;
     }
     let s = store(N);
-    let q = Query::scoped(PLANTED_SUBJECT, Scope::Subject);
-    bencher.bench_local(|| s.search(&q, SortKey::Date, true, 0, 50).unwrap());
+    let q = Query::scoped(PLANTED_SUBJECT, SearchScope::Subject);
+    bencher.bench_local(|| s.search(&q, SortColumn::Date, true, 0, 50).unwrap());
 }
 
 /// The default search box (headers) on a common two-letter fragment, which
@@ -252,8 +252,8 @@ fn search_headers_short<const N: usize>(bencher: Bencher<'_, '_>) {
         return;
     }
     let s = store(N);
-    let q = Query::scoped("zq", Scope::Headers);
-    bencher.bench_local(|| s.search(&q, SortKey::Date, true, 0, 50).unwrap());
+    let q = Query::scoped("zq", SearchScope::Headers);
+    bencher.bench_local(|| s.search(&q, SortColumn::Date, true, 0, 50).unwrap());
 }
 
 /// Loading the largest thread (threads are computed at index time).
@@ -263,7 +263,7 @@ fn thread_load<const N: usize>(bencher: Bencher<'_, '_>) {
         return;
     }
     let s = store(N);
-    let page = s.list("INBOX", SortKey::Date, true, 0, 500).unwrap();
+    let page = s.list("INBOX", SortColumn::Date, true, 0, 500).unwrap();
     let mut best = (0, 0);
     for m in &page.items {
         let len = s.thread(m.thread_id).unwrap().len();

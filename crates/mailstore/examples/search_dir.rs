@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use mailstore::{Mailstore, Query, SortKey};
+use mailstore::{Mailstore, Query, SortColumn};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -32,7 +32,7 @@ fn main() {
             .map(|_| {
                 let t = Instant::now();
                 total = store
-                    .search(&query, SortKey::Date, true, 0, 50)
+                    .search(&query, SortColumn::Date, true, 0, 50)
                     .expect("search")
                     .total;
                 t.elapsed()

@@ -68,12 +68,13 @@ pub use check::{Difference, SnapshotRow};
 pub use error::{Error, Result};
 pub use flags::{FORWARDED, Flag, FlagSet, JUNK, MDN_SENT};
 pub use maildir::INBOX;
-pub use query::{Query, Scope};
+/// The vocabulary shared with the wire (`model`): sort columns, search
+/// scopes and special folders are one type from the store to the browser.
+pub use model::mail::{FolderRole, SearchScope, SortColumn};
+pub use query::Query;
 pub use rebuild::{Progress, keep_open};
 pub use retention::{RetainedMessage, has_retained};
-pub use store::{
-    Delivery, FolderInfo, Mailstore, MessageSummary, Page, SortKey, SpecialUse, Uid, deliver,
-};
+pub use store::{Delivery, FolderInfo, Mailstore, MessageSummary, Page, Uid, deliver};
 pub use sync::SyncReport;
 
 #[cfg(test)]

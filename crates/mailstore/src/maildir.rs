@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::{Error, Result, mutf7};
 
 /// The on-disk name of the Inbox in the API.
-pub const INBOX: &str = "INBOX";
+pub use model::mail::INBOX;
 
 /// One message file as found in a folder directory.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::flags::Flag;
 use crate::maildir::normalize_folder;
 use crate::{Error, Result};
+use model::mail::SearchScope;
 
 /// The most characters a search box may hold.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -49,33 +50,6 @@ pub struct Query {
     pub has_attachment: Option<bool>,
     /// Folders to search; empty means all.
     pub folders: Vec<String>,
-}
-
-/// What the words of a simple search box are matched against.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Scope {
-    /// Sender, recipients and subject (the default).
-    #[default]
-    Headers,
-    /// The sender only.
-    Sender,
-    /// The subject only.
-    Subject,
-    /// The body, and the headers too.
-    Body,
-}
-
-impl Scope {
-    /// Parses `headers`, `sender`/`from`, `subject` or `body`.
-    pub fn parse(s: &str) -> Option<Scope> {
-        match s.to_ascii_lowercase().as_str() {
-            "headers" | "header" | "" => Some(Scope::Headers),
-            "sender" | "from" => Some(Scope::Sender),
-            "subject" => Some(Scope::Subject),
-            "body" | "text" | "all" => Some(Scope::Body),
-            _ => None,
-        }
-    }
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -141,14 +115,14 @@ impl Query {
     }
 
     /// The words of a simple search box, matched in `scope`.
-    pub fn scoped(text: &str, scope: Scope) -> Query {
+    pub fn scoped(text: &str, scope: SearchScope) -> Query {
         let w = words(text);
         let mut q = Query::new();
         match scope {
-            Scope::Headers => q.headers = w,
-            Scope::Sender => q.sender = w,
-            Scope::Subject => q.subject = w,
-            Scope::Body => q.text = w,
+            SearchScope::Headers => q.headers = w,
+            SearchScope::Sender => q.sender = w,
+            SearchScope::Subject => q.subject = w,
+            SearchScope::Body => q.text = w,
         }
         q
     }
@@ -501,27 +475,31 @@ mod tests {
         }
         // The simple search box goes through the same check before SQL.
         for (text, scope) in [
-            (long.as_str(), Scope::Headers),
-            (many.as_str(), Scope::Body),
-            (huge.as_str(), Scope::Sender),
-            ("nul\0", Scope::Subject),
+            (long.as_str(), SearchScope::Headers),
+            (many.as_str(), SearchScope::Body),
+            (huge.as_str(), SearchScope::Sender),
+            ("nul\0", SearchScope::Subject),
         ] {
             assert!(Query::scoped(text, scope).to_sql().is_err(), "{scope:?}");
         }
         // At the limits, fine.
         let ok = vec!["x".repeat(MAX_TERM_CHARS); MAX_TERMS].join(" ");
-        assert!(Query::scoped(&ok, Scope::Body).to_sql().is_ok());
+        assert!(Query::scoped(&ok, SearchScope::Body).to_sql().is_ok());
         assert!(Query::parse("caf\u{e9} \"two words\"").is_ok());
     }
 
     #[test]
     fn scoped_table() {
-        assert_eq!(Query::scoped("a b", Scope::Headers).headers, vec!["a", "b"]);
-        assert_eq!(Query::scoped("a", Scope::Sender).sender, vec!["a"]);
-        assert_eq!(Query::scoped("a", Scope::Subject).subject, vec!["a"]);
-        assert_eq!(Query::scoped("\"x y\"", Scope::Body).text, vec!["x y"]);
-        assert_eq!(Scope::parse("from"), Some(Scope::Sender));
-        assert_eq!(Scope::parse("nope"), None);
+        assert_eq!(
+            Query::scoped("a b", SearchScope::Headers).headers,
+            vec!["a", "b"]
+        );
+        assert_eq!(Query::scoped("a", SearchScope::Sender).sender, vec!["a"]);
+        assert_eq!(Query::scoped("a", SearchScope::Subject).subject, vec!["a"]);
+        assert_eq!(
+            Query::scoped("\"x y\"", SearchScope::Body).text,
+            vec!["x y"]
+        );
     }
 
     #[test]

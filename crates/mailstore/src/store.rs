@@ -18,6 +18,7 @@ use crate::query::Query;
 use crate::rebuild::{Progress, Reason, Shared, shared_for};
 use crate::sync::{self, Ctx, SyncReport, keyword_names};
 use crate::{Error, Result, retention};
+use model::mail::{FolderRole, SortColumn};
 
 /// A message's IMAP UID within its folder (RFC 9051 §2.3.1.1).
 pub type Uid = u32;
@@ -25,59 +26,13 @@ pub type Uid = u32;
 /// Rebuilds of at most this many messages finish inside [`Mailstore::open`].
 const OPEN_WAITS_FOR: u64 = 2000;
 
-/// The role of a special folder (RFC 6154 SPECIAL-USE).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SpecialUse {
-    /// The Inbox.
-    Inbox,
-    /// `\Drafts`.
-    Drafts,
-    /// `\Sent`.
-    Sent,
-    /// `\Junk`.
-    Junk,
-    /// `\Trash`.
-    Trash,
-    /// `\Archive`.
-    Archive,
-}
-
-impl SpecialUse {
-    /// Every special folder, in display order.
-    pub const ALL: [SpecialUse; 6] = [
-        SpecialUse::Inbox,
-        SpecialUse::Drafts,
-        SpecialUse::Sent,
-        SpecialUse::Junk,
-        SpecialUse::Trash,
-        SpecialUse::Archive,
-    ];
-
-    /// The folder name (as Dovecot's default configuration names them).
-    pub fn folder(self) -> &'static str {
-        match self {
-            SpecialUse::Inbox => INBOX,
-            SpecialUse::Drafts => "Drafts",
-            SpecialUse::Sent => "Sent",
-            SpecialUse::Junk => "Junk",
-            SpecialUse::Trash => "Trash",
-            SpecialUse::Archive => "Archive",
-        }
-    }
-
-    /// The special folder with this name, if it is one.
-    pub fn of(folder: &str) -> Option<SpecialUse> {
-        SpecialUse::ALL.into_iter().find(|s| s.folder() == folder)
-    }
-}
-
 /// A folder and its counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FolderInfo {
     /// Full name, levels separated by `/`; the Inbox is `INBOX`.
     pub name: String,
     /// Its role, for special folders.
-    pub special: Option<SpecialUse>,
+    pub special: Option<FolderRole>,
     /// Messages in it.
     pub total: u64,
     /// Messages without `\Seen`.
@@ -88,111 +43,53 @@ pub struct FolderInfo {
     pub uidnext: Uid,
 }
 
-/// What a message list can be sorted by. Each has a database index.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SortKey {
-    /// The Date header (the arrival time when it has none).
-    #[default]
-    Date,
-    /// When the message arrived in the store.
-    Arrival,
-    /// The sender's name, or address when there is no name.
-    From,
-    /// The first recipient's name or address.
-    To,
-    /// The subject without `Re:`/`Fwd:` prefixes (RFC 5256 base subject).
-    Subject,
-    /// Size in bytes.
-    Size,
-    /// The Message-ID.
-    MessageId,
-    /// Flagged messages together, then by date.
-    Flagged,
-    /// Messages with attachments together, then by date.
-    Attachment,
+/// `ORDER BY` for `key`, every column in one direction.
+fn order_by(key: SortColumn, descending: bool) -> String {
+    let d = if descending { "DESC" } else { "ASC" };
+    sort_columns(key)
+        .iter()
+        .map(|c| format!("{c} {d}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-impl SortKey {
-    /// Every sort key.
-    pub const ALL: [SortKey; 9] = [
-        SortKey::Date,
-        SortKey::Arrival,
-        SortKey::From,
-        SortKey::To,
-        SortKey::Subject,
-        SortKey::Size,
-        SortKey::MessageId,
-        SortKey::Flagged,
-        SortKey::Attachment,
-    ];
-
-    /// A stable lower-case name for URLs and forms.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortKey::Date => "date",
-            SortKey::Arrival => "arrival",
-            SortKey::From => "from",
-            SortKey::To => "to",
-            SortKey::Subject => "subject",
-            SortKey::Size => "size",
-            SortKey::MessageId => "message-id",
-            SortKey::Flagged => "flagged",
-            SortKey::Attachment => "attachment",
-        }
-    }
-
-    /// The sort key named by [`SortKey::as_str`].
-    pub fn parse(s: &str) -> Option<SortKey> {
-        SortKey::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    fn order_by(self, descending: bool) -> String {
-        let d = if descending { "DESC" } else { "ASC" };
-        self.columns()
-            .iter()
-            .map(|c| format!("{c} {d}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// The columns this key sorts by, the row id last (every order is
-    /// total).
-    fn columns(self) -> Vec<&'static str> {
-        let cols: &[&str] = match self {
-            SortKey::Date => &["m.date_sort"],
-            SortKey::Arrival => &["m.arrival"],
-            SortKey::From => &["m.from_sort"],
-            SortKey::To => &["m.to_sort"],
-            SortKey::Subject => &["m.subject_sort"],
-            SortKey::Size => &["m.size"],
-            SortKey::MessageId => &["m.message_id"],
-            SortKey::Flagged => &["m.flagged", "m.date_sort"],
-            SortKey::Attachment => &["m.has_attachment", "m.date_sort"],
-        };
-        cols.iter().copied().chain(["m.id"]).collect()
-    }
+/// The columns `key` sorts by, each with a database index, the row id last
+/// (every order is total).
+fn sort_columns(key: SortColumn) -> Vec<&'static str> {
+    let cols: &[&str] = match key {
+        SortColumn::Date => &["m.date_sort"],
+        SortColumn::Arrival => &["m.arrival"],
+        SortColumn::From => &["m.from_sort"],
+        SortColumn::To => &["m.to_sort"],
+        SortColumn::Subject => &["m.subject_sort"],
+        SortColumn::Size => &["m.size"],
+        SortColumn::MessageId => &["m.message_id"],
+        SortColumn::Flagged => &["m.flagged", "m.date_sort"],
+        SortColumn::Attachment => &["m.has_attachment", "m.date_sort"],
+    };
+    cols.iter().copied().chain(["m.id"]).collect()
 }
 
 /// A set of messages in a sort order, for finding a message's neighbours
 /// by keyset: the row just before or after its sort values, read from the
 /// sort's index, instead of numbering the whole set.
-struct Scope<'a> {
+struct Keyset<'a> {
     from: &'a str,
     /// A condition on `m` with `?` placeholders for `values`.
     wh: &'a str,
     values: Vec<rusqlite::types::Value>,
 }
 
-impl Scope<'_> {
+impl Keyset<'_> {
     /// The sort values of (`folder_id`, `uid`) if it is in the set.
     fn sort_values(
         &self,
         conn: &Connection,
-        sort: SortKey,
+        sort: SortColumn,
         folder_id: i64,
         uid: Uid,
     ) -> rusqlite::Result<Option<Vec<rusqlite::types::Value>>> {
-        let cols = sort.columns();
+        let cols = sort_columns(sort);
         let sql = format!(
             "SELECT {} FROM {} WHERE ({}) AND m.folder_id = ? AND m.uid = ?",
             cols.join(", "),
@@ -215,14 +112,14 @@ impl Scope<'_> {
     fn adjacent<T>(
         &self,
         conn: &Connection,
-        sort: SortKey,
+        sort: SortColumn,
         descending: bool,
         at: &[rusqlite::types::Value],
         next: bool,
         select: &str,
         row: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<Option<T>> {
-        let cols = sort.columns();
+        let cols = sort_columns(sort);
         let (id, keys) = cols.split_last().expect("the row id is last");
         // The next row of an ascending list has greater values, and so on.
         let greater = next != descending;
@@ -246,7 +143,7 @@ impl Scope<'_> {
             self.wh,
             keys.join(", "),
             vec!["?"; keys.len()].join(", "),
-            sort.order_by(!greater),
+            order_by(sort, !greater),
         );
         let mut row = Some(row);
         for (sql, n) in [(same, at.len()), (beyond, keys.len())] {
@@ -468,7 +365,7 @@ impl Mailstore {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             if !*initialised {
-                for s in SpecialUse::ALL {
+                for s in FolderRole::ALL {
                     store.shared.maildir.ensure_folder(s.folder())?;
                 }
                 *initialised = true;
@@ -659,16 +556,16 @@ impl Mailstore {
             let mut rows = db::folders(conn)?;
             rows.sort_by(|a, b| {
                 let rank = |n: &str| {
-                    SpecialUse::of(n)
+                    FolderRole::of(n)
                         .map(|s| s as usize)
-                        .unwrap_or(SpecialUse::ALL.len())
+                        .unwrap_or(FolderRole::ALL.len())
                 };
                 rank(&a.name).cmp(&rank(&b.name)).then(a.name.cmp(&b.name))
             });
             Ok(rows
                 .into_iter()
                 .map(|r| FolderInfo {
-                    special: SpecialUse::of(&r.name),
+                    special: FolderRole::of(&r.name),
                     name: r.name,
                     total: r.total.max(0) as u64,
                     unread: r.unread.max(0) as u64,
@@ -683,7 +580,7 @@ impl Mailstore {
     pub fn list(
         &self,
         folder: &str,
-        sort: SortKey,
+        sort: SortColumn,
         descending: bool,
         offset: u64,
         limit: u64,
@@ -694,7 +591,7 @@ impl Mailstore {
             let sql = format!(
                 "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
                  WHERE m.folder_id = ?1 ORDER BY {} LIMIT ?2 OFFSET ?3",
-                sort.order_by(descending)
+                order_by(sort, descending)
             );
             let items = conn
                 .prepare_cached(&sql)?
@@ -712,7 +609,7 @@ impl Mailstore {
     pub fn search(
         &self,
         query: &Query,
-        sort: SortKey,
+        sort: SortColumn,
         descending: bool,
         offset: u64,
         limit: u64,
@@ -730,7 +627,7 @@ impl Mailstore {
             let sql = format!(
                 "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id
                  WHERE {wh} ORDER BY {} LIMIT ? OFFSET ?",
-                sort.order_by(descending)
+                order_by(sort, descending)
             );
             let items = conn
                 .prepare_cached(&sql)?
@@ -766,12 +663,12 @@ impl Mailstore {
         &self,
         folder: &str,
         uid: Uid,
-        sort: SortKey,
+        sort: SortColumn,
         descending: bool,
     ) -> Result<(Option<Uid>, Option<Uid>)> {
         self.with_conn(|conn| {
             let f = self.folder_row(conn, folder)?;
-            let scope = Scope {
+            let scope = Keyset {
                 from: "messages m",
                 wh: "m.folder_id = ?",
                 values: vec![f.id.into()],
@@ -797,14 +694,14 @@ impl Mailstore {
         query: &Query,
         folder: &str,
         uid: Uid,
-        sort: SortKey,
+        sort: SortColumn,
         descending: bool,
     ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
         self.with_conn(|conn| {
             self.sync_with(conn)?;
             let (wh, values) = query.to_sql_with(&|term| trigrams_common(conn, term))?;
             let f = self.folder_row(conn, folder)?;
-            let scope = Scope {
+            let scope = Keyset {
                 from: "messages m JOIN folders f ON f.id = m.folder_id",
                 wh: &wh,
                 values,
@@ -1121,10 +1018,10 @@ impl Mailstore {
     /// retention area) when they already are in Trash. Returns how many.
     pub fn delete(&self, folder: &str, uids: &[Uid]) -> Result<usize> {
         let name = normalize_folder(folder)?;
-        if name == SpecialUse::Trash.folder() {
+        if name == FolderRole::Trash.folder() {
             self.expunge(&name, uids)
         } else {
-            Ok(self.move_to(&name, uids, SpecialUse::Trash.folder())?.len())
+            Ok(self.move_to(&name, uids, FolderRole::Trash.folder())?.len())
         }
     }
 
@@ -1306,7 +1203,7 @@ impl Mailstore {
         let from = normalize_folder(from)?;
         let to = normalize_folder(to)?;
         for n in [&from, &to] {
-            if SpecialUse::of(n).is_some() {
+            if FolderRole::of(n).is_some() {
                 return Err(Error::SpecialFolder(n.clone()));
             }
         }
@@ -1341,7 +1238,7 @@ impl Mailstore {
     /// they can be restored. Subfolders are kept.
     pub fn delete_folder(&self, name: &str) -> Result<()> {
         let name = normalize_folder(name)?;
-        if SpecialUse::of(&name).is_some() {
+        if FolderRole::of(&name).is_some() {
             return Err(Error::SpecialFolder(name));
         }
         let uids: Vec<Uid> = self.with_conn(|conn| {

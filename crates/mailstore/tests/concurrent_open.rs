@@ -8,7 +8,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use mailstore::{Error, Mailstore, Result, SortKey};
+use mailstore::{Error, Mailstore, Result, SortColumn};
 use testkit::{Corpus, TempUser};
 
 const TRIALS: usize = 50;
@@ -32,7 +32,7 @@ type Seen = (Vec<(String, u64)>, u64);
 fn open_and_list(dir: &Path) -> Seen {
     let s = Mailstore::open(dir).unwrap_or_else(|e| panic!("open {}: {e}", dir.display()));
     let folders = settled(&s, |s| s.folders());
-    let inbox = settled(&s, |s| s.list("INBOX", SortKey::Date, true, 0, 50));
+    let inbox = settled(&s, |s| s.list("INBOX", SortColumn::Date, true, 0, 50));
     assert!(inbox.items.len() as u64 <= inbox.total);
     (
         folders.into_iter().map(|f| (f.name, f.total)).collect(),
@@ -138,7 +138,7 @@ fn concurrent_requests_reopening_a_new_user() {
                         if let Err(e) = s.folders() {
                             errors.push(format!("folders: {e}"));
                         }
-                        match s.list("INBOX", SortKey::Date, true, 0, 50) {
+                        match s.list("INBOX", SortColumn::Date, true, 0, 50) {
                             Ok(p) if p.total > messages as u64 => {
                                 errors.push(format!("list: {} messages", p.total));
                             }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mailstore::{Flag, Mailstore, SortKey};
+use mailstore::{Flag, Mailstore, SortColumn};
 
 fn dovecot_binary() -> Option<PathBuf> {
     [
@@ -234,7 +234,10 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
 
     // Flags and keywords set over IMAP are seen by us.
     imap.cmd("STORE 1 +FLAGS (\\Flagged $Forwarded)");
-    let m = s.list("INBOX", SortKey::Date, false, 0, 10).unwrap().items;
+    let m = s
+        .list("INBOX", SortColumn::Date, false, 0, 10)
+        .unwrap()
+        .items;
     assert_eq!(m[0].subject, "interop 1");
     assert!(m[0].flags.flagged, "{:?}", m[0].flags);
     assert_eq!(m[0].flags.keywords, vec!["$Forwarded"]);
@@ -260,8 +263,8 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
 
     // A move over IMAP does not confuse us.
     imap.cmd("MOVE 3 Projects");
-    let inbox = s.list("INBOX", SortKey::Date, false, 0, 10).unwrap();
-    let projects = s.list("Projects", SortKey::Date, false, 0, 10).unwrap();
+    let inbox = s.list("INBOX", SortColumn::Date, false, 0, 10).unwrap();
+    let projects = s.list("Projects", SortColumn::Date, false, 0, 10).unwrap();
     assert_eq!(inbox.total, 2);
     assert_eq!(projects.total, 1);
     assert_eq!(projects.items[0].subject, "interop 3");
@@ -278,7 +281,7 @@ fn dovecot_sees_our_mail_and_we_see_its_changes() {
         msg.len(),
         String::from_utf8(msg.clone()).unwrap()
     ));
-    let reports = s.list("Reports", SortKey::Date, false, 0, 10).unwrap();
+    let reports = s.list("Reports", SortColumn::Date, false, 0, 10).unwrap();
     assert_eq!(reports.total, 1);
     assert!(reports.items[0].flags.seen);
 

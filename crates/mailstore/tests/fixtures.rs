@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use mailstore::{Mailstore, Query, SortKey};
+use mailstore::{Mailstore, Query, SortColumn};
 use testkit::{TempUser, golden};
 
 #[test]
@@ -54,10 +54,10 @@ fn eml_fixtures_match_golden_json() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Every fixture is indexed and listable, malformed ones included.
-    let page = s.list("INBOX", SortKey::Subject, false, 0, 100).unwrap();
+    let page = s.list("INBOX", SortColumn::Subject, false, 0, 100).unwrap();
     assert_eq!(page.total as usize, files.len());
     let hits = |q: &str| {
-        s.search(&Query::parse(q).unwrap(), SortKey::Date, true, 0, 10)
+        s.search(&Query::parse(q).unwrap(), SortColumn::Date, true, 0, 10)
             .unwrap()
             .total
     };

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use mailstore::{Mailstore, Query, Scope, SortKey};
+use mailstore::{Mailstore, Query, SearchScope, SortColumn};
 use testkit::{Corpus, CorpusStats, PLANTED_SENDER, PLANTED_SUBJECT, TempUser};
 
 fn assert_matches_stats(s: &Mailstore, stats: &CorpusStats) {
@@ -42,35 +42,35 @@ fn generated_corpus_counts_and_search() {
             ..Query::new()
         };
         assert_eq!(
-            s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+            s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total,
             *n as u64,
             "{word}"
         );
     }
     assert!(stats.body_words["zanzibarq"] > 100);
-    let q = Query::scoped(&PLANTED_SENDER.to_lowercase(), Scope::Sender);
+    let q = Query::scoped(&PLANTED_SENDER.to_lowercase(), SearchScope::Sender);
     assert_eq!(
-        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total,
         stats.sender as u64
     );
-    let q = Query::scoped(PLANTED_SUBJECT, Scope::Subject);
+    let q = Query::scoped(PLANTED_SUBJECT, SearchScope::Subject);
     assert_eq!(
-        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total,
         stats.subject as u64
     );
     let q = Query::parse("has:attachment").unwrap();
     assert_eq!(
-        s.search(&q, SortKey::Date, true, 0, 10).unwrap().total,
+        s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total,
         stats.attachments as u64
     );
     // Decoded non-ASCII text is searchable in headers and bodies.
-    let q = Query::scoped("Привет", Scope::Headers);
-    assert!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total > 0);
+    let q = Query::scoped("Привет", SearchScope::Headers);
+    assert!(s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total > 0);
     let q = Query {
         body: vec!["façade".into()],
         ..Query::new()
     };
-    assert!(s.search(&q, SortKey::Date, true, 0, 10).unwrap().total > 0);
+    assert!(s.search(&q, SortColumn::Date, true, 0, 10).unwrap().total > 0);
     assert_eq!(
         s.files_opened(),
         1500,
@@ -80,7 +80,7 @@ fn generated_corpus_counts_and_search() {
 
     // A second open reads the index only.
     let s = Mailstore::open(t.path()).unwrap();
-    for key in SortKey::ALL {
+    for key in SortColumn::ALL {
         for desc in [false, true] {
             let page = s.list("INBOX", key, desc, 0, 50).unwrap();
             assert_eq!(page.items.len(), 50);
@@ -106,7 +106,7 @@ fn incremental_sync_of_outside_changes() {
     let t = TempUser::new();
     let s = Mailstore::open(t.path()).unwrap();
     let md = t.maildir();
-    let total = |f: &str| s.list(f, SortKey::Date, false, 0, 100).unwrap().total;
+    let total = |f: &str| s.list(f, SortColumn::Date, false, 0, 100).unwrap().total;
 
     write_external(&md, "", "1000.ext1.host", "one");
     write_external(&md, "", "1001.ext2.host", "two");
@@ -128,7 +128,7 @@ fn incremental_sync_of_outside_changes() {
     )
     .unwrap();
     assert_eq!(total("INBOX"), 1);
-    let a = s.list("Archive", SortKey::Date, false, 0, 10).unwrap();
+    let a = s.list("Archive", SortColumn::Date, false, 0, 10).unwrap();
     assert_eq!(a.total, 1);
     assert!(a.items[0].flags.flagged && a.items[0].flags.seen);
     assert_eq!(a.items[0].subject, "one");
@@ -178,7 +178,7 @@ fn vanished_file_is_a_resync_not_an_error() {
         0
     );
     assert_eq!(s.move_to("INBOX", &[uid], "Trash").unwrap(), vec![]);
-    let junk = s.list("Junk", SortKey::Date, false, 0, 10).unwrap();
+    let junk = s.list("Junk", SortColumn::Date, false, 0, 10).unwrap();
     assert_eq!(junk.total, 1);
     assert_eq!(
         s.raw("Junk", junk.items[0].uid).unwrap().unwrap(),
@@ -249,7 +249,9 @@ fn damaged_index_heals_on_open() {
         assert!(s.wait_ready(Some(Duration::from_secs(60))), "{how}");
         assert_matches_stats(&s, &stats);
         assert!(s.check().unwrap().is_empty(), "{how}");
-        let page = s.list("INBOX", SortKey::Subject, false, 0, 1000).unwrap();
+        let page = s
+            .list("INBOX", SortColumn::Subject, false, 0, 1000)
+            .unwrap();
         assert_eq!(page.items.len() as u64, page.total, "{how}");
         if how != "missing" {
             assert!(

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use mailstore::{Error, Flag, Mailstore, Query, SortKey, SpecialUse};
+use mailstore::{Error, Flag, FolderRole, Mailstore, Query, SortColumn};
 use testkit::TempUser;
 
 fn msg(i: usize, subject: &str) -> Vec<u8> {
@@ -46,12 +46,12 @@ fn open_creates_dovecot_layout_with_special_folders() {
     assert_eq!(
         names,
         vec![
-            ("INBOX", Some(SpecialUse::Inbox)),
-            ("Drafts", Some(SpecialUse::Drafts)),
-            ("Sent", Some(SpecialUse::Sent)),
-            ("Junk", Some(SpecialUse::Junk)),
-            ("Trash", Some(SpecialUse::Trash)),
-            ("Archive", Some(SpecialUse::Archive)),
+            ("INBOX", Some(FolderRole::Inbox)),
+            ("Drafts", Some(FolderRole::Drafts)),
+            ("Sent", Some(FolderRole::Sent)),
+            ("Junk", Some(FolderRole::Junk)),
+            ("Trash", Some(FolderRole::Trash)),
+            ("Archive", Some(FolderRole::Archive)),
         ]
     );
     assert!(t.path().join("index.sqlite").is_file());
@@ -192,12 +192,14 @@ fn move_copy_delete_expunge_restore() {
     assert_eq!(s.raw("INBOX", b).unwrap().unwrap(), msg(2, "b"));
 
     assert_eq!(s.delete("INBOX", &[c]).unwrap(), 1);
-    let trash = s.list("Trash", SortKey::Date, false, 0, 10).unwrap();
+    let trash = s.list("Trash", SortColumn::Date, false, 0, 10).unwrap();
     assert_eq!(trash.total, 1);
     assert_eq!(trash.items[0].subject, "c");
     assert_eq!(s.delete("Trash", &[trash.items[0].uid]).unwrap(), 1);
     assert_eq!(
-        s.list("Trash", SortKey::Date, false, 0, 10).unwrap().total,
+        s.list("Trash", SortColumn::Date, false, 0, 10)
+            .unwrap()
+            .total,
         0
     );
 
@@ -216,7 +218,9 @@ fn move_copy_delete_expunge_restore() {
     s.set_flags("INBOX", &[b], &[Flag::Deleted]).unwrap();
     assert_eq!(s.expunge_deleted("INBOX").unwrap(), 1);
     assert_eq!(
-        s.list("INBOX", SortKey::Date, false, 0, 10).unwrap().total,
+        s.list("INBOX", SortColumn::Date, false, 0, 10)
+            .unwrap()
+            .total,
         0
     );
     assert_eq!(s.purge_retained(1).unwrap(), 0);
@@ -311,7 +315,7 @@ fn sort_every_key_both_directions() {
         s.deliver("INBOX", &msg(i, subj)).unwrap();
     }
     s.set_flags("INBOX", &[3], &[Flag::Flagged]).unwrap();
-    for key in SortKey::ALL {
+    for key in SortColumn::ALL {
         let asc: Vec<_> = s
             .list("INBOX", key, false, 0, 10)
             .unwrap()
@@ -329,7 +333,7 @@ fn sort_every_key_both_directions() {
         desc.reverse();
         assert_eq!(asc, desc, "{key:?}");
         assert_eq!(asc.len(), 4);
-        assert_eq!(SortKey::parse(key.as_str()), Some(key));
+        assert_eq!(SortColumn::parse(key.as_str()), Some(key));
     }
     let by = |k| -> Vec<String> {
         s.list("INBOX", k, false, 0, 10)
@@ -340,15 +344,15 @@ fn sort_every_key_both_directions() {
             .collect()
     };
     assert_eq!(
-        by(SortKey::Subject),
+        by(SortColumn::Subject),
         vec!["Re: alpha", "Bravo", "charlie", "Delta"]
     );
     assert_eq!(
-        by(SortKey::Date),
+        by(SortColumn::Date),
         vec!["Delta", "Re: alpha", "charlie", "Bravo"]
     );
-    assert_eq!(by(SortKey::Flagged).last().unwrap(), "charlie");
-    let page = s.list("INBOX", SortKey::Date, false, 1, 2).unwrap();
+    assert_eq!(by(SortColumn::Flagged).last().unwrap(), "charlie");
+    let page = s.list("INBOX", SortColumn::Date, false, 1, 2).unwrap();
     assert_eq!((page.total, page.offset, page.items.len()), (4, 1, 2));
     assert_eq!(page.items[0].subject, "Re: alpha");
 }
@@ -373,7 +377,7 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
     s.append("Sent", b"From: me@example.com\r\nTo: jorg@example.org\r\nSubject: Re: Quarterly budget\r\n\r\nok\r\n", &[Flag::Seen], None)
         .unwrap();
     let count = |q: &str| {
-        s.search(&Query::parse(q).unwrap(), SortKey::Date, true, 0, 50)
+        s.search(&Query::parse(q).unwrap(), SortColumn::Date, true, 0, 50)
             .unwrap()
             .total
     };
@@ -405,16 +409,16 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
     for (q, want) in cases {
         assert_eq!(count(q), want, "{q:?}");
     }
-    use mailstore::Scope;
+    use mailstore::SearchScope;
     let scoped = |text, scope| {
-        s.search(&Query::scoped(text, scope), SortKey::Date, true, 0, 50)
+        s.search(&Query::scoped(text, scope), SortColumn::Date, true, 0, 50)
             .unwrap()
             .total
     };
-    assert_eq!(scoped("budget", Scope::Headers), 2);
-    assert_eq!(scoped("budget", Scope::Subject), 2);
-    assert_eq!(scoped("budget", Scope::Sender), 0);
-    assert_eq!(scoped("budget", Scope::Body), 3);
+    assert_eq!(scoped("budget", SearchScope::Headers), 2);
+    assert_eq!(scoped("budget", SearchScope::Subject), 2);
+    assert_eq!(scoped("budget", SearchScope::Sender), 0);
+    assert_eq!(scoped("budget", SearchScope::Body), 3);
 }
 
 #[test]
@@ -446,8 +450,14 @@ fn a_sender_term_found_in_most_headers_gives_the_same_results_as_a_rare_one_woul
     }
     let s = Mailstore::open(t.path()).unwrap();
     let page = |q: &str, offset| {
-        s.search(&Query::parse(q).unwrap(), SortKey::Date, true, offset, 50)
-            .unwrap()
+        s.search(
+            &Query::parse(q).unwrap(),
+            SortColumn::Date,
+            true,
+            offset,
+            50,
+        )
+        .unwrap()
     };
     let first = page("from:alex", 0);
     assert_eq!(first.total, 400);
@@ -618,7 +628,7 @@ fn expunging_the_link_between_two_parts_splits_the_thread_as_a_rebuild_would() {
     let before = (tid(a) == tid(d), tid(c) == tid(a));
     s.reindex(|_| {}).unwrap();
     let uid_of = |subject_id: &str| {
-        s.list("INBOX", SortKey::Date, false, 0, 10)
+        s.list("INBOX", SortColumn::Date, false, 0, 10)
             .unwrap()
             .items
             .into_iter()
@@ -648,7 +658,7 @@ fn neighbors_follow_the_list_order() {
         s.deliver("INBOX", &msg(i, subj)).unwrap();
     }
     s.set_flags("INBOX", &[2, 5], &[Flag::Flagged]).unwrap();
-    for key in SortKey::ALL {
+    for key in SortColumn::ALL {
         for descending in [false, true] {
             let order: Vec<_> = s
                 .list("INBOX", key, descending, 0, 10)
@@ -671,11 +681,11 @@ fn neighbors_follow_the_list_order() {
         }
     }
     assert_eq!(
-        s.neighbors("INBOX", 999, SortKey::Date, true).unwrap(),
+        s.neighbors("INBOX", 999, SortColumn::Date, true).unwrap(),
         (None, None)
     );
     assert!(matches!(
-        s.neighbors("Nope", 1, SortKey::Date, true),
+        s.neighbors("Nope", 1, SortColumn::Date, true),
         Err(Error::NoSuchFolder(_))
     ));
 }
@@ -698,7 +708,7 @@ fn search_neighbors_follow_the_results_across_folders() {
     s.append("Sent", &msg(2, "plan two"), &[Flag::Seen], None)
         .unwrap();
     let q = Query::parse("subject:plan").unwrap();
-    for key in SortKey::ALL {
+    for key in SortColumn::ALL {
         for descending in [false, true] {
             let order: Vec<(String, u32)> = s
                 .search(&q, key, descending, 0, 50)
@@ -724,12 +734,12 @@ fn search_neighbors_follow_the_results_across_folders() {
     }
     // A message outside the results has no neighbours.
     let other = s
-        .list("INBOX", SortKey::Subject, false, 0, 10)
+        .list("INBOX", SortColumn::Subject, false, 0, 10)
         .unwrap()
         .items;
     let other = other.iter().find(|m| m.subject == "other").unwrap();
     assert_eq!(
-        s.search_neighbors(&q, "INBOX", other.uid, SortKey::Date, true)
+        s.search_neighbors(&q, "INBOX", other.uid, SortColumn::Date, true)
             .unwrap(),
         (None, None)
     );

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use mailstore::{Mailstore, MessageSummary, Query, SortKey};
+use mailstore::{Mailstore, MessageSummary, Query, SortColumn};
 use testkit::TempUser;
 
 /// A store holding fixtures `numbers`, and their summaries in that order.
@@ -25,7 +25,7 @@ fn store(numbers: &[u32]) -> (TempUser, Mailstore, Vec<MessageSummary>) {
 
 /// Message-IDs of what `q` finds.
 fn hits(s: &Mailstore, q: &str) -> Vec<String> {
-    s.search(&Query::parse(q).unwrap(), SortKey::Date, true, 0, 10)
+    s.search(&Query::parse(q).unwrap(), SortColumn::Date, true, 0, 10)
         .unwrap()
         .items
         .into_iter()

@@ -628,19 +628,32 @@ fn corpus() -> Vec<Message> {
 #[test]
 fn corpus_is_checked_in_and_inert() {
     let dir = dir();
-    fs::create_dir_all(&dir).expect("hostile dir");
     let corpus = corpus();
     assert!(
         corpus.len() >= 100,
         "only {} hostile messages",
         corpus.len()
     );
+    // The generator and the checked-in files agree; `UPDATE_GOLDEN=1`
+    // writes what is missing or different (never a normal run).
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
     for (name, bytes) in &corpus {
         let path = dir.join(name);
-        if !path.exists() {
-            fs::write(&path, bytes).expect("write hostile message");
+        if fs::read(&path).ok().as_ref() != Some(bytes) {
+            if update {
+                fs::write(&path, bytes).expect("write hostile message");
+            } else {
+                stale.push(name.clone());
+            }
         }
     }
+    assert!(
+        stale.is_empty(),
+        "{} hostile message(s) missing or different from the generator (run with \
+         UPDATE_GOLDEN=1 and commit testdata/eml/hostile/): {stale:?}",
+        stale.len()
+    );
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .expect("read dir")
         .filter_map(|e| e.ok().map(|e| e.path()))

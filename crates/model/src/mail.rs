@@ -21,6 +21,39 @@ pub enum FolderRole {
     Archive,
 }
 
+/// The Inbox's name, as IMAP and Dovecot spell it.
+pub const INBOX: &str = "INBOX";
+
+impl FolderRole {
+    /// Every special folder, in display order.
+    pub const ALL: [FolderRole; 6] = [
+        FolderRole::Inbox,
+        FolderRole::Drafts,
+        FolderRole::Sent,
+        FolderRole::Junk,
+        FolderRole::Trash,
+        FolderRole::Archive,
+    ];
+
+    /// The folder's name (as Dovecot's default configuration names them):
+    /// the one place special folder names are spelled.
+    pub const fn folder(self) -> &'static str {
+        match self {
+            FolderRole::Inbox => INBOX,
+            FolderRole::Drafts => "Drafts",
+            FolderRole::Sent => "Sent",
+            FolderRole::Junk => "Junk",
+            FolderRole::Trash => "Trash",
+            FolderRole::Archive => "Archive",
+        }
+    }
+
+    /// The special folder with this name, if it is one.
+    pub fn of(folder: &str) -> Option<FolderRole> {
+        FolderRole::ALL.into_iter().find(|r| r.folder() == folder)
+    }
+}
+
 /// A folder in the folder pane.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Folder {
@@ -276,6 +309,18 @@ impl SearchScope {
     /// Parses the URL name.
     pub fn parse(s: &str) -> Option<SearchScope> {
         SearchScope::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Parses what a person may type: the URL names, any case, and the
+    /// synonyms `header`, `from`, `text` and `all` (empty is `headers`).
+    pub fn parse_loose(s: &str) -> Option<SearchScope> {
+        match s.to_ascii_lowercase().as_str() {
+            "headers" | "header" | "" => Some(SearchScope::Headers),
+            "sender" | "from" => Some(SearchScope::Sender),
+            "subject" => Some(SearchScope::Subject),
+            "body" | "text" | "all" => Some(SearchScope::Body),
+            _ => None,
+        }
     }
 }
 

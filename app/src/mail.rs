@@ -156,34 +156,6 @@ fn strip_outcome(url: &str) -> String {
     }
 }
 
-/// Layout preferences of the signed-in user.
-pub async fn prefs() -> Result<model::mail::MailPrefs, AppError> {
-    directory(|d, id| {
-        Ok(model::mail::MailPrefs {
-            pane_hidden: d.pref(id, "pane")?.as_deref() == Some("hidden"),
-            show_message_id: d.pref(id, "message_id_column")?.as_deref() == Some("on"),
-        })
-    })
-    .await
-}
-
-/// Stores one allowed layout preference.
-pub async fn set_pref(key: String, value: String) -> Result<usize, AppError> {
-    let allowed = matches!(
-        (key.as_str(), value.as_str()),
-        ("pane", "hidden" | "shown") | ("message_id_column", "on" | "off")
-    ) || (key.starts_with(mail::open::TRUSTED_IMAGES)
-        && key.contains('@')
-        && value == "always");
-    if !allowed {
-        return Err(AppError::BadRequest {
-            message: "Unknown preference.".to_owned(),
-        });
-    }
-    directory(move |d, id| d.set_pref(id, &key, &value)).await?;
-    Ok(1)
-}
-
 /// Wraps sanitised mail HTML into the document of the sandboxed frame: its
 /// own CSP (no scripts, no remote loads unless images are shown) and links
 /// that open outside the frame.
@@ -200,14 +172,6 @@ pub fn frame_document(html: &str, images_shown: bool) -> String {
          <base target=\"_blank\"><style>body{{{BODY_CSS}}}img{{{IMAGE_CSS}}}</style>\
          </head><body>{html}</body></html>"
     )
-}
-
-/// Runs `f` on the directory for the signed-in account (through [`run`]:
-/// a bad sender entry is the user's to fix, anything else is logged).
-async fn directory<T: Send + 'static>(
-    f: impl FnOnce(&accounts::Directory, accounts::AccountId) -> accounts::Result<T> + Send + 'static,
-) -> Result<T, AppError> {
-    run(move |d, u| Ok(f(d, u.id)?)).await
 }
 
 /// Opens a message for the reader (see `mail::open::open_message`), in

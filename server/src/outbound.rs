@@ -381,7 +381,9 @@ Subject: Bounce me\r\nMessage-ID: <bounce-me@example.com>\r\n\r\nHello\r\n";
         // user blocked, it goes to Junk like any other message.
         worker
             .directory
-            .add_sender(alice.id, accounts::SenderList::Block, "@blocked.example")
+            .user_data(alice.id, &alice.user_dir(&data_dir))
+            .unwrap()
+            .add_sender(accounts::SenderList::Block, "@blocked.example")
             .unwrap();
         queue
             .stage_bounce(

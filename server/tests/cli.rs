@@ -391,14 +391,17 @@ fn delivery_honours_the_block_list() {
     let d = dir.path();
     add_kim(d);
     {
-        let directory = accounts::Directory::open(&d.join("directory.sqlite")).unwrap();
-        let kim = directory.find_user("kim@example.org").unwrap().unwrap();
-        directory
-            .add_sender(kim.id, accounts::SenderList::Block, "@spam.example")
+        // The lists as the build before user.sqlite kept them, in the
+        // directory: the first delivery moves them into kim's user.sqlite.
+        let db = rusqlite::Connection::open(d.join("directory.sqlite")).unwrap();
+        for (list, entry) in [("block", "@spam.example"), ("safe", "boss@spam.example")] {
+            db.execute(
+                "INSERT INTO sender_lists (account_id, list, address, added_at)
+                 SELECT id, ?1, ?2, 1700000000 FROM accounts WHERE address = 'kim@example.org'",
+                [list, entry],
+            )
             .unwrap();
-        directory
-            .add_sender(kim.id, accounts::SenderList::Safe, "boss@spam.example")
-            .unwrap();
+        }
     }
     let from = |addr: &str| {
         format!("From: <{addr}>\r\nTo: kim@example.org\r\nSubject: hi\r\n\r\nbody\r\n")
@@ -422,6 +425,12 @@ fn delivery_honours_the_block_list() {
             "{sender} should land in {folder:?}"
         );
     }
+    assert!(d.join("users/example.org/kim/user.sqlite").exists());
+    let left: i64 = rusqlite::Connection::open(d.join("directory.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM sender_lists", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "moved, not copied");
 }
 
 fn count_new(folder: &std::path::Path) -> usize {

@@ -67,14 +67,15 @@ pub async fn mail_source(folder: String, uid: u32) -> Result<String, AppError> {
 /// The mail screen's remembered layout.
 #[server(endpoint = "mail/prefs")]
 pub async fn mail_prefs() -> Result<model::mail::MailPrefs, AppError> {
-    crate::mail::prefs().await
+    crate::mail::run(mail::settings::layout).await
 }
 
 /// Remembers one layout choice: `pane` = `hidden` | `shown`,
 /// `message_id_column` = `on` | `off`.
 #[server(endpoint = "mail/set_pref")]
 pub async fn set_mail_pref(key: String, value: String, back: String) -> Result<u32, AppError> {
-    crate::mail::run_form(&back, crate::mail::set_pref(key, value)).await
+    let work = crate::mail::run(move |d, u| mail::settings::set_pref(d, u, &key, &value));
+    crate::mail::run_form(&back, work).await
 }
 
 /// Opens a message of the list `query` describes: its view (remote images

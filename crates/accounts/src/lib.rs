@@ -48,10 +48,10 @@ pub use prefs::{MAX_PREF_KEY, MAX_PREF_VALUE};
 mod password;
 mod prefs;
 mod schema;
-mod senders;
 mod session;
 pub mod stash;
 mod user;
+mod user_data;
 mod validate;
 pub mod zone;
 
@@ -67,9 +67,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 
 pub use schema::SCHEMA_VERSION;
-pub use senders::{JUNK_FOLDER, SenderList};
 pub use session::EXPIRED_KEPT_SECS;
 pub use stash::Stashes;
+pub use userdata::{JUNK_FOLDER, SenderList, UserData};
 
 /// Everything that can go wrong in the directory.
 ///
@@ -101,6 +101,9 @@ pub enum Error {
         /// The newest version this build understands.
         supported: i64,
     },
+    /// The user's own data (`user.sqlite`) failed.
+    #[error("{0}")]
+    UserData(#[from] userdata::Error),
     /// A preference key or value over its limit (nothing was stored).
     #[error("the preference {what} is longer than {max} characters")]
     TooLong {

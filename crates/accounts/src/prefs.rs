@@ -1,6 +1,7 @@
-//! Per-account display preferences: small string values by key, so the UI
-//! can remember choices (pane hidden, optional columns) per user rather than
-//! per browser.
+//! Account-wide preferences the session carries to every request: today the
+//! time zone ([`crate::PREF_TIME_ZONE`]). Everything else of a user (layout,
+//! identity, sender lists) lives in their own `user.sqlite`, reached through
+//! [`Directory::user_data`].
 
 use rusqlite::{OptionalExtension, params};
 

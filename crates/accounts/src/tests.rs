@@ -1035,99 +1035,79 @@ fn prefs_are_per_account_and_persist() {
 }
 
 #[test]
-fn sender_lists_add_remove_and_stay_apart() {
+fn user_data_takes_over_what_the_directory_kept_once() {
+    // Rows as the build before user.sqlite wrote them (schema 4): layout
+    // and identity preferences, the time zone, and sender lists.
     let f = Fixture::new();
     let a = f.dir.add_user("ann@example.com", PW).unwrap();
     let b = f.dir.add_user("ben@example.com", PW).unwrap();
-    let cases = [
-        (
-            SenderList::Block,
-            " Spam@Evil.example ",
-            Some("spam@evil.example"),
-        ),
-        (SenderList::Block, "@evil.example", Some("@evil.example")),
-        (
-            SenderList::Safe,
-            "friend@example.org",
-            Some("friend@example.org"),
-        ),
-        (SenderList::Safe, "not an address", None),
-        (SenderList::Block, "", None),
-    ];
-    for (list, input, expected) in cases {
-        let got = f.dir.add_sender(a.id, list, input);
-        match expected {
-            Some(e) => assert_eq!(got.unwrap(), e, "{input}"),
-            None => assert!(got.is_err(), "{input}"),
+    {
+        let db = f.dir.lock();
+        for (id, key, value) in [
+            (a.id, "pane", "hidden"),
+            (a.id, "identity.signature", "Ann\nExample Inc."),
+            (a.id, crate::PREF_TIME_ZONE, "Europe/Berlin"),
+            (b.id, "pane", "shown"),
+        ] {
+            db.conn
+                .execute(
+                    "INSERT INTO prefs (account_id, key, value) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![id.0, key, value],
+                )
+                .unwrap();
+        }
+        for (list, address) in [("block", "@spam.example"), ("safe", "boss@spam.example")] {
+            db.conn
+                .execute(
+                    "INSERT INTO sender_lists (account_id, list, address, added_at)
+                     VALUES (?1, ?2, ?3, 1700000000)",
+                    rusqlite::params![a.id.0, list, address],
+                )
+                .unwrap();
         }
     }
-    // Adding twice keeps one entry; moving to the other list removes it here.
-    f.dir
-        .add_sender(a.id, SenderList::Block, "spam@evil.example")
-        .unwrap();
+    let dir = f.path.parent().unwrap().join("users/example.com/ann");
+    let data = f.dir.user_data(a.id, &dir).unwrap();
+    assert!(dir.join(userdata::FILE).exists());
+    assert_eq!(data.pref("pane").unwrap().as_deref(), Some("hidden"));
     assert_eq!(
-        f.dir.senders(a.id, SenderList::Block).unwrap(),
-        ["@evil.example", "spam@evil.example"]
-    );
-    f.dir
-        .add_sender(a.id, SenderList::Safe, "spam@evil.example")
-        .unwrap();
-    assert_eq!(
-        f.dir.senders(a.id, SenderList::Block).unwrap(),
-        ["@evil.example"]
+        data.pref("identity.signature").unwrap().as_deref(),
+        Some("Ann\nExample Inc.")
     );
     assert_eq!(
-        f.dir.senders(a.id, SenderList::Safe).unwrap(),
-        ["friend@example.org", "spam@evil.example"]
+        data.pref(crate::PREF_TIME_ZONE).unwrap(),
+        None,
+        "the zone stays"
     );
-    assert!(f.dir.senders(b.id, SenderList::Safe).unwrap().is_empty());
-    assert!(
-        f.dir
-            .remove_sender(a.id, SenderList::Safe, "FRIEND@example.org")
-            .unwrap()
+    assert_eq!(data.senders(SenderList::Block).unwrap(), ["@spam.example"]);
+    assert_eq!(
+        data.folder_for_sender("anyone@spam.example").unwrap(),
+        Some(crate::JUNK_FOLDER)
     );
-    assert!(
-        !f.dir
-            .remove_sender(a.id, SenderList::Safe, "friend@example.org")
-            .unwrap()
+    assert_eq!(
+        data.sender_verdict("boss@spam.example").unwrap(),
+        Some(SenderList::Safe)
     );
-}
-
-#[test]
-fn sender_verdicts_prefer_the_exact_address() {
-    let f = Fixture::new();
-    let a = f.dir.add_user("ann@example.com", PW).unwrap();
-    f.dir
-        .add_sender(a.id, SenderList::Block, "@spam.example")
+    // Moved, not copied: the directory keeps only the time zone for ann,
+    // and ben's rows are untouched.
+    assert_eq!(f.dir.pref(a.id, "pane").unwrap(), None);
+    assert_eq!(
+        f.dir.pref(a.id, crate::PREF_TIME_ZONE).unwrap().as_deref(),
+        Some("Europe/Berlin")
+    );
+    assert_eq!(f.dir.pref(b.id, "pane").unwrap().as_deref(), Some("shown"));
+    let left: i64 = f
+        .dir
+        .lock()
+        .conn
+        .query_row("SELECT count(*) FROM sender_lists", [], |r| r.get(0))
         .unwrap();
-    f.dir
-        .add_sender(a.id, SenderList::Safe, "boss@spam.example")
-        .unwrap();
-    f.dir
-        .add_sender(a.id, SenderList::Block, "pest@example.org")
-        .unwrap();
-    let cases = [
-        ("anyone@spam.example", Some(SenderList::Block)),
-        ("Boss@Spam.example", Some(SenderList::Safe)),
-        ("pest@example.org", Some(SenderList::Block)),
-        ("friend@example.org", None),
-        ("no-at-sign", None),
-        ("", None),
-    ];
-    for (sender, expected) in cases {
-        assert_eq!(
-            f.dir.sender_verdict(a.id, sender).unwrap(),
-            expected,
-            "{sender}"
-        );
-        // Blocked mail is filed in Junk; safe and unknown senders' in the Inbox.
-        let folder = (expected == Some(SenderList::Block)).then_some(crate::JUNK_FOLDER);
-        assert_eq!(
-            f.dir.folder_for_sender(a.id, sender).unwrap(),
-            folder,
-            "{sender}"
-        );
-    }
+    assert_eq!(left, 0);
+    // Later opens do not import again, even if something reappeared.
+    drop(data);
+    f.dir.set_pref(a.id, "pane", "shown").unwrap();
+    let data = f.dir.user_data(a.id, &dir).unwrap();
+    assert_eq!(data.pref("pane").unwrap().as_deref(), Some("hidden"));
 }
 
 #[test]

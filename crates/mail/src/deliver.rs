@@ -55,7 +55,9 @@ pub fn deliver(
         )));
     }
     let by_lists = match folder.is_none().then(|| sender_address(message)).flatten() {
-        Some(from) => directory.folder_for_sender(account.id, &from)?,
+        Some(from) => directory
+            .user_data(account.id, &account.user_dir(data_root))?
+            .folder_for_sender(&from)?,
         None => None,
     };
     let blocked = by_lists.is_some();

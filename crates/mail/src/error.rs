@@ -123,8 +123,17 @@ impl From<mailstore::Error> for Error {
 impl From<accounts::Error> for Error {
     fn from(e: accounts::Error) -> Self {
         match e {
-            accounts::Error::InvalidAddress { address, .. } => Error::InvalidSenderEntry(address),
+            accounts::Error::InvalidAddress { address, .. }
+            | accounts::Error::UserData(userdata::Error::InvalidEntry { address, .. }) => {
+                Error::InvalidSenderEntry(address)
+            }
             other => Error::Directory(other),
         }
+    }
+}
+
+impl From<userdata::Error> for Error {
+    fn from(e: userdata::Error) -> Self {
+        Error::from(accounts::Error::UserData(e))
     }
 }

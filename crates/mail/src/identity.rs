@@ -34,12 +34,14 @@ pub fn identity(
     user: &User,
     default_language: &str,
 ) -> Result<Identity> {
-    let pref = |k: &str| directory.pref(user.id, k);
-    let name = pref(PREF_NAME)?.filter(|n| !n.trim().is_empty());
+    let data = user.data(directory)?;
+    let name = data.pref(PREF_NAME)?.filter(|n| !n.trim().is_empty());
     Ok(Identity {
         from: compose::Mailbox::new(name.as_deref(), &user.address),
-        signature: pref(PREF_SIGNATURE)?.unwrap_or_default(),
-        language: pref(PREF_LANGUAGE)?.unwrap_or_else(|| default_language.to_owned()),
+        signature: data.pref(PREF_SIGNATURE)?.unwrap_or_default(),
+        language: data
+            .pref(PREF_LANGUAGE)?
+            .unwrap_or_else(|| default_language.to_owned()),
     })
 }
 
@@ -94,11 +96,13 @@ pub fn set_identity(
             "That time zone is not known. Choose one from the list.".to_owned(),
         ));
     }
-    directory.set_pref(user.id, PREF_NAME, name)?;
-    directory.set_pref(user.id, PREF_SIGNATURE, &signature)?;
+    let data = user.data(directory)?;
+    data.set_pref(PREF_NAME, name)?;
+    data.set_pref(PREF_SIGNATURE, &signature)?;
     if !form.language.is_empty() {
-        directory.set_pref(user.id, PREF_LANGUAGE, &form.language)?;
+        data.set_pref(PREF_LANGUAGE, &form.language)?;
     }
+    // The time zone is the account's: the session carries it.
     if let Some(zone) = time_zone {
         directory.set_pref(user.id, PREF_TIME_ZONE, zone)?;
     }

@@ -14,6 +14,7 @@
 //!   outbound queue), read receipts, the outbox, spelling;
 //! - [`identity`]: who a user sends as (name, signature, language, time
 //!   zone), with its limits;
+//! - [`settings`]: the mail layout a user chose;
 //! - [`retention`]: purging deleted messages once their days are over;
 //! - [`deliver()`]: the one local delivery. `webmail deliver`, local
 //!   recipients of compose, bounces and read receipts all call it, so a
@@ -41,12 +42,21 @@ pub mod identity;
 pub mod mailbox;
 pub mod open;
 pub mod retention;
+pub mod settings;
 pub mod write;
 
 pub use deliver::{Delivered, MAX_MESSAGE, deliver, deliver_to, sender_address};
 pub use error::{Error, Result};
 
 use std::path::PathBuf;
+
+impl User {
+    /// This user's own data (`user.sqlite`: preferences, identity, sender
+    /// lists), moved there from the directory on first use.
+    pub fn data(&self, directory: &accounts::Directory) -> Result<userdata::UserData> {
+        Ok(directory.user_data(self.id, &self.dir)?)
+    }
+}
 
 /// Whose mail a call is about: the signed-in account.
 #[derive(Clone, Debug)]

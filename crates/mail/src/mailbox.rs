@@ -7,6 +7,7 @@ use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query};
 use model::mail::{Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SenderLists};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use userdata::SenderList;
 
 /// Rows per page of the message list.
 pub const PAGE_SIZE: u32 = 50;
@@ -200,14 +201,15 @@ pub fn act(
         return Err(Error::NothingSelected);
     }
     let list = match action {
-        Action::Block => Some(accounts::SenderList::Block),
-        Action::Safe => Some(accounts::SenderList::Safe),
+        Action::Block => Some(SenderList::Block),
+        Action::Safe => Some(SenderList::Safe),
         _ => None,
     };
     if let Some(list) = list {
         let senders = with_store(&user.dir, |s| senders_of(s, folder, uids))?;
+        let mut data = user.data(directory)?;
         for s in &senders {
-            directory.add_sender(user.id, list, s)?;
+            data.add_sender(list, s)?;
         }
         return Ok(senders.len());
     }
@@ -367,19 +369,16 @@ pub fn attachment(
 }
 
 /// Parses the name of a sender list (`block` or `safe`).
-pub fn sender_list(name: &str) -> Result<accounts::SenderList> {
-    match name {
-        "block" => Ok(accounts::SenderList::Block),
-        "safe" => Ok(accounts::SenderList::Safe),
-        _ => Err(Error::Invalid("Unknown list.".into())),
-    }
+pub fn sender_list(name: &str) -> Result<SenderList> {
+    SenderList::parse(name).ok_or_else(|| Error::Invalid("Unknown list.".into()))
 }
 
 /// Both sender lists of the user.
 pub fn sender_lists(directory: &accounts::Directory, user: &User) -> Result<SenderLists> {
+    let data = user.data(directory)?;
     Ok(SenderLists {
-        blocked: directory.senders(user.id, accounts::SenderList::Block)?,
-        safe: directory.senders(user.id, accounts::SenderList::Safe)?,
+        blocked: data.senders(SenderList::Block)?,
+        safe: data.senders(SenderList::Safe)?,
     })
 }
 
@@ -393,11 +392,10 @@ pub fn edit_sender_list(
     address: &str,
 ) -> Result<usize> {
     let list = sender_list(list)?;
+    let mut data = user.data(directory)?;
     match op {
-        "add" => Ok(directory.add_sender(user.id, list, address).map(|_| 1)?),
-        "remove" => Ok(usize::from(
-            directory.remove_sender(user.id, list, address)?,
-        )),
+        "add" => Ok(data.add_sender(list, address).map(|_| 1)?),
+        "remove" => Ok(usize::from(data.remove_sender(list, address)?)),
         _ => Err(Error::Invalid("Unknown list operation.".into())),
     }
 }

@@ -66,8 +66,9 @@ pub fn open_message(
                 .unwrap_or_default()
         };
         let trusted = !sender.is_empty()
-            && directory
-                .pref(user.id, &format!("{TRUSTED_IMAGES}{sender}"))?
+            && user
+                .data(directory)?
+                .pref(&format!("{TRUSTED_IMAGES}{sender}"))?
                 .is_some();
         let images_shown = o.images || trusted;
         let f = folder.clone();

@@ -86,14 +86,20 @@ fn files_in(maildir: &Path, folder: &str) -> usize {
 #[test]
 fn delivery_follows_the_sender_lists() {
     let f = fixture();
-    f.dir
-        .add_sender(f.kim.id, SenderList::Block, "@spam.example")
+    f.user()
+        .data(&f.dir)
+        .unwrap()
+        .add_sender(SenderList::Block, "@spam.example")
         .unwrap();
-    f.dir
-        .add_sender(f.kim.id, SenderList::Safe, "boss@spam.example")
+    f.user()
+        .data(&f.dir)
+        .unwrap()
+        .add_sender(SenderList::Safe, "boss@spam.example")
         .unwrap();
-    f.dir
-        .add_sender(f.kim.id, SenderList::Block, "pest@example.net")
+    f.user()
+        .data(&f.dir)
+        .unwrap()
+        .add_sender(SenderList::Block, "pest@example.net")
         .unwrap();
     // (From header, folder the caller names, where it must land, blocked)
     let cases: &[(&str, Option<&str>, &str, bool)] = &[
@@ -189,7 +195,11 @@ fn actions_on_selected_messages() {
     // Block the sender of c, then move a to Archive and b to Junk.
     assert_eq!(act(&[c, c], "block", None).unwrap(), 1);
     assert_eq!(
-        f.dir.senders(f.kim.id, SenderList::Block).unwrap(),
+        f.user()
+            .data(&f.dir)
+            .unwrap()
+            .senders(SenderList::Block)
+            .unwrap(),
         ["cy@example.org"]
     );
     assert_eq!(act(&[a], "move", Some("Archive")).unwrap(), 1);
@@ -395,13 +405,24 @@ fn opening_a_message() {
             .any(|(s, seen, _)| s == "two" && *seen)
     );
     // A trusted sender's images are shown without asking.
-    f.dir
-        .set_pref(
-            f.kim.id,
-            &format!("{TRUSTED_IMAGES}ann@example.org"),
-            "always",
-        )
-        .unwrap();
+    mail::settings::set_pref(
+        &f.dir,
+        &u,
+        &format!("{TRUSTED_IMAGES}ann@example.org"),
+        "always",
+    )
+    .unwrap();
+    // Nothing else can be stored that way.
+    for (key, value) in [
+        ("pane", "sideways"),
+        ("identity.signature", "x"),
+        (&format!("{TRUSTED_IMAGES}nobody"), "always"),
+    ] {
+        assert!(
+            mail::settings::set_pref(&f.dir, &u, key, value).is_err(),
+            "{key}={value}"
+        );
+    }
     let one = Opening {
         uid: uids[0],
         ..opening.clone()

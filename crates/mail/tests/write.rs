@@ -234,8 +234,10 @@ fn sending_delivers_here_queues_the_rest_files_sent_and_flags_the_original() {
 fn a_blocked_sender_lands_in_junk_by_compose_and_by_receipt() {
     let f = fixture();
     let kim = f.kim();
-    f.dir
-        .add_sender(f.lee.id, SenderList::Block, "kim@example.com")
+    f.user(&f.lee)
+        .data(&f.dir)
+        .unwrap()
+        .add_sender(SenderList::Block, "kim@example.com")
         .unwrap();
     let sent = f.submit(
         &kim,

@@ -4,7 +4,9 @@
 
 use crate::{Error, Result, User};
 use mailstore::{Flag, FolderInfo, Mailstore, MessageSummary, Query};
-use model::mail::{Address, Folder, FolderRole, ListQuery, MessageList, MessageRow, SenderLists};
+use model::mail::{
+    Address, Folder, FolderRole, ListAction, ListQuery, MessageList, MessageRow, SenderLists,
+};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use userdata::SenderList;
@@ -154,17 +156,19 @@ impl Action {
     /// Parses the `action` form field (`read`, `flag`, `toggle-flag:17` …);
     /// `move` takes its folder from `target`.
     pub fn parse(action: &str, target: Option<String>) -> Option<Action> {
+        let Some(action) = ListAction::parse(action) else {
+            return ListAction::parse_toggle_flag(action).map(Action::ToggleFlag);
+        };
         Some(match action {
-            "read" => Action::Read,
-            "unread" => Action::Unread,
-            "flag" => Action::Flag,
-            "unflag" => Action::Unflag,
-            "delete" => Action::Delete,
-            "spam" => Action::Spam,
-            "block" => Action::Block,
-            "safe" => Action::Safe,
-            "move" => Action::Move(target.filter(|t| !t.is_empty())?),
-            other => Action::ToggleFlag(other.strip_prefix("toggle-flag:")?.parse().ok()?),
+            ListAction::Read => Action::Read,
+            ListAction::Unread => Action::Unread,
+            ListAction::Flag => Action::Flag,
+            ListAction::Unflag => Action::Unflag,
+            ListAction::Delete => Action::Delete,
+            ListAction::Spam => Action::Spam,
+            ListAction::Block => Action::Block,
+            ListAction::Safe => Action::Safe,
+            ListAction::Move => Action::Move(target.filter(|t| !t.is_empty())?),
         })
     }
 }
@@ -180,7 +184,7 @@ pub fn act_on(
     action: &str,
     target: Option<String>,
 ) -> Result<usize> {
-    if uids.is_empty() && !action.starts_with("toggle-flag:") {
+    if uids.is_empty() && ListAction::parse_toggle_flag(action).is_none() {
         return Err(Error::NothingSelected);
     }
     let action = Action::parse(action, target)

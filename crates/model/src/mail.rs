@@ -262,6 +262,91 @@ impl SortColumn {
     }
 }
 
+/// An action on the selected messages of a list, or on the open message:
+/// the names the forms post as `action`, and the server parses, spelled
+/// once. (Toggling one row's flag posts `toggle-flag:<uid>`, see
+/// [`ListAction::toggle_flag`].)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ListAction {
+    /// Mark read.
+    Read,
+    /// Mark unread.
+    Unread,
+    /// Flag.
+    Flag,
+    /// Remove the flag.
+    Unflag,
+    /// Delete (to Trash; from Trash, for good).
+    Delete,
+    /// Move to Junk.
+    Spam,
+    /// Move to the folder posted as `target`.
+    Move,
+    /// Put the senders on the block list.
+    Block,
+    /// Put the senders on the safe list.
+    Safe,
+}
+
+impl ListAction {
+    /// Every action.
+    pub const ALL: [ListAction; 9] = [
+        ListAction::Read,
+        ListAction::Unread,
+        ListAction::Flag,
+        ListAction::Unflag,
+        ListAction::Delete,
+        ListAction::Spam,
+        ListAction::Move,
+        ListAction::Block,
+        ListAction::Safe,
+    ];
+
+    /// The name a form posts.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ListAction::Read => "read",
+            ListAction::Unread => "unread",
+            ListAction::Flag => "flag",
+            ListAction::Unflag => "unflag",
+            ListAction::Delete => "delete",
+            ListAction::Spam => "spam",
+            ListAction::Move => "move",
+            ListAction::Block => "block",
+            ListAction::Safe => "safe",
+        }
+    }
+
+    /// The action a form posted.
+    pub fn parse(s: &str) -> Option<ListAction> {
+        ListAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The `action` value of the button toggling one row's flag.
+    pub fn toggle_flag(uid: u32) -> String {
+        format!("toggle-flag:{uid}")
+    }
+
+    /// The row whose flag `action` toggles, if it is such a value.
+    pub fn parse_toggle_flag(action: &str) -> Option<u32> {
+        action.strip_prefix("toggle-flag:")?.parse().ok()
+    }
+
+    /// What the action does to a row's `(seen, flagged, gone)`: the one
+    /// rule for showing it at once, before the server answers.
+    pub fn effect(self, (seen, flagged, gone): (bool, bool, bool)) -> (bool, bool, bool) {
+        match self {
+            ListAction::Read => (true, flagged, gone),
+            ListAction::Unread => (false, flagged, gone),
+            ListAction::Flag => (seen, true, gone),
+            ListAction::Unflag => (seen, false, gone),
+            ListAction::Delete | ListAction::Spam | ListAction::Move => (seen, flagged, true),
+            ListAction::Block | ListAction::Safe => (seen, flagged, gone),
+        }
+    }
+}
+
 /// Where a search looks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

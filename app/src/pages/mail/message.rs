@@ -15,8 +15,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use model::Interface;
 use model::mail::{
-    Address, Body, ListQuery, MessageRef, OpenedMessage, format_date_at, format_size, part_path,
-    part_url,
+    Address, Body, ListAction, ListQuery, MessageRef, OpenedMessage, format_date_at, format_size,
+    part_path, part_url,
 };
 
 /// `/mail/message` and `/basic/mail/message`.
@@ -142,11 +142,11 @@ fn Message(
     let ask = {
         let folder = folder.clone();
         let back = list_href.clone();
-        move |action: &str| {
+        move |action: ListAction| {
             let sel = std::collections::HashMap::from([(uid.to_string(), "on".to_owned())]);
             mail_act(
                 folder.clone(),
-                action.to_owned(),
+                action.as_str().to_owned(),
                 None,
                 Some(sel),
                 back.clone(),
@@ -158,7 +158,11 @@ fn Message(
         move || {
             let now = !flagged.get_untracked();
             flagged.set(now);
-            let call = ask(if now { "flag" } else { "unflag" });
+            let call = ask(if now {
+                ListAction::Flag
+            } else {
+                ListAction::Unflag
+            });
             leptos::task::spawn_local(async move {
                 match call.await {
                     Ok(_) => live.notice.set(Some(Notice::Done(
@@ -203,7 +207,11 @@ fn Message(
                 Key::Up => go(&Some(list_href.clone())),
                 Key::Flag if !is_nested => toggle_flag(),
                 Key::Delete | Key::Spam if !is_nested => {
-                    let call = ask(if key == Key::Delete { "delete" } else { "spam" });
+                    let call = ask(if key == Key::Delete {
+                        ListAction::Delete
+                    } else {
+                        ListAction::Spam
+                    });
                     let after = format!(
                         "{}&done=1",
                         next_href.clone().unwrap_or_else(|| list_href.clone())
@@ -313,13 +321,15 @@ fn Message(
                 <a class="button" href=compose_href("all")>"Reply all"</a>
                 <a class="button" href=compose_href("forward")>"Forward"</a>
                 <a class="button" href=compose_href("attach")>"Forward as attachment"</a>
-                <button type="submit" name="action" value="delete">"Delete"</button>
-                <button type="submit" name="action" value="spam">"Spam"</button>
-                <button type="submit" name="action" value="unread">"Mark unread"</button>
+                <button type="submit" name="action" value=ListAction::Delete.as_str()>"Delete"</button>
+                <button type="submit" name="action" value=ListAction::Spam.as_str()>"Spam"</button>
+                <button type="submit" name="action" value=ListAction::Unread.as_str()>"Mark unread"</button>
                 <button
                     type="submit"
                     name="action"
-                    value=move || if flagged.get() { "unflag" } else { "flag" }
+                    value=move || {
+                        if flagged.get() { ListAction::Unflag } else { ListAction::Flag }.as_str()
+                    }
                     aria-pressed=move || flagged.get().to_string()
                     on:click=move |ev| {
                         ev.prevent_default();

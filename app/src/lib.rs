@@ -27,6 +27,8 @@ pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod stash;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

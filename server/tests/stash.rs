@@ -2,8 +2,9 @@
 //! compose post without a valid session is kept, and handed back only to
 //! its owner after the next sign-in.
 
-use accounts::stash::MAX_AGE_SECS;
-use accounts::{AccountId, Directory, Stashes};
+use accounts::{AccountId, Directory};
+use app::stash::MAX_AGE_SECS;
+use app::stash::Stashes;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use model::Interface;
@@ -528,7 +529,7 @@ async fn one_account_cannot_fill_the_stash() {
             send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
         assert!(stash_cookie(&headers).is_some(), "{n}");
     }
-    assert_eq!(env.stash_ids().len(), accounts::stash::MAX_PER_ACCOUNT);
+    assert_eq!(env.stash_ids().len(), app::stash::MAX_PER_ACCOUNT);
     // The newest are the ones kept.
     let mut kept: Vec<Vec<u8>> = env
         .stash_ids()
@@ -695,7 +696,7 @@ async fn garbage_cookies_and_files_are_ignored_safely() {
         let mut w = env.stashes().begin().unwrap();
         w.write(&compose_body("old or ownerless")).unwrap();
         let id = w
-            .commit(&accounts::stash::StashMeta {
+            .commit(&app::stash::StashMeta {
                 created_at,
                 account,
                 content_type: format!("multipart/form-data; boundary={BOUNDARY}"),

@@ -33,9 +33,9 @@
 //!   expired row grants nothing but is kept for a day, so a form posted
 //!   after expiry can still be attributed to its account.
 //! - **A form posted after its session ended is kept, not lost.** The
-//!   [`stash`] holds such a body on disk for a day, with the account the
-//!   ended session belonged to, so it can be handed back after the next
-//!   sign-in, and only to that account.
+//!   expired session row names the account it belonged to (see above), so
+//!   the web app's stash (`app::stash`) can hand the form back after the
+//!   next sign-in, and only to that account.
 //! - **"Not found" is `None`.** Lookups return `Option`; [`Error`] is for
 //!   invalid input, conflicts and storage failures.
 
@@ -49,7 +49,6 @@ mod password;
 mod prefs;
 mod schema;
 mod session;
-pub mod stash;
 mod user;
 mod user_data;
 mod validate;
@@ -68,7 +67,6 @@ use rusqlite::Connection;
 
 pub use schema::SCHEMA_VERSION;
 pub use session::EXPIRED_KEPT_SECS;
-pub use stash::Stashes;
 pub use userdata::{JUNK_FOLDER, SenderList, UserData};
 
 /// Everything that can go wrong in the directory.

@@ -27,7 +27,21 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountId, Error, Result};
+use accounts::AccountId;
+
+/// A stash could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("stash {}: {source}", path.display())]
+pub struct Error {
+    /// The file or folder involved.
+    pub path: PathBuf,
+    /// What the operating system said.
+    #[source]
+    pub source: io::Error,
+}
+
+/// The result of a stash operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How long a stash is kept, in seconds (one day).
 pub const MAX_AGE_SECS: i64 = 24 * 60 * 60;
@@ -157,7 +171,7 @@ impl Stashes {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
-                return Err(Error::Io {
+                return Err(Error {
                     path: dir.join("meta.json"),
                     source,
                 });
@@ -211,7 +225,7 @@ impl Stashes {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
-                return Err(Error::Io {
+                return Err(Error {
                     path: dir.join("body"),
                     source,
                 });
@@ -237,7 +251,7 @@ impl Stashes {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
             Err(source) => {
-                return Err(Error::Io {
+                return Err(Error {
                     path: self.root.clone(),
                     source,
                 });
@@ -337,11 +351,11 @@ pub struct StashWriter {
 impl StashWriter {
     /// Appends to the body.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let file = self.file.as_mut().ok_or_else(|| Error::Io {
+        let file = self.file.as_mut().ok_or_else(|| Error {
             path: self.tmp.clone(),
             source: io::Error::other("stash already finished"),
         })?;
-        file.write_all(bytes).map_err(|source| Error::Io {
+        file.write_all(bytes).map_err(|source| Error {
             path: self.tmp.join("body"),
             source,
         })?;
@@ -358,13 +372,13 @@ impl StashWriter {
     pub fn commit(mut self, meta: &StashMeta) -> Result<String> {
         let io_err = |path: &Path| {
             let path = path.to_owned();
-            move |source| Error::Io { path, source }
+            move |source| Error { path, source }
         };
         if let Some(file) = self.file.take() {
             file.sync_all().map_err(io_err(&self.tmp.join("body")))?;
         }
         let meta_path = self.tmp.join("meta.json");
-        let json = serde_json::to_vec(&MetaFile::from(meta)).map_err(|e| Error::Io {
+        let json = serde_json::to_vec(&MetaFile::from(meta)).map_err(|e| Error {
             path: meta_path.clone(),
             source: io::Error::other(e),
         })?;
@@ -403,7 +417,7 @@ fn remove_dir(path: &Path) -> Result<()> {
     match fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(Error::Io {
+        Err(source) => Err(Error {
             path: path.to_owned(),
             source,
         }),
@@ -424,7 +438,7 @@ fn create_private_dir(path: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(path).map_err(|source| Error::Io {
+    builder.create(path).map_err(|source| Error {
         path: path.to_owned(),
         source,
     })
@@ -438,7 +452,7 @@ fn create_private_file(path: &Path) -> Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map_err(|source| Error::Io {
+    options.open(path).map_err(|source| Error {
         path: path.to_owned(),
         source,
     })
@@ -449,7 +463,7 @@ fn sync_dir(path: &Path) -> Result<()> {
     {
         File::open(path)
             .and_then(|d| d.sync_all())
-            .map_err(|source| Error::Io {
+            .map_err(|source| Error {
                 path: path.to_owned(),
                 source,
             })?;
@@ -609,7 +623,10 @@ mod tests {
     fn expired_stashes_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let s = Stashes::new(tmp.path());
-        let now = crate::now();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
         let fresh = stash(&s, b"fresh", None, now - 60);
         let old = stash(&s, b"old", None, now - MAX_AGE_SECS - 1);
         let garbled = stash(&s, b"garbled", None, now);

@@ -134,11 +134,14 @@ pub(crate) fn check(conn: &Connection, md: &Maildir) -> Result<Vec<Difference>> 
         }
     }
     let messages: i64 = conn.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))?;
-    let fts_rows: i64 = conn.query_row("SELECT COUNT(*) FROM hdr_fts", [], |r| r.get(0))?;
-    if messages != fts_rows {
-        out.push(Difference::FullTextDiffers { messages, fts_rows });
+    for table in ["hdr_fts", "from_fts"] {
+        let fts_rows: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+        if messages != fts_rows {
+            out.push(Difference::FullTextDiffers { messages, fts_rows });
+        }
     }
-    for table in ["body_fts", "hdr_fts"] {
+    for table in ["body_fts", "hdr_fts", "from_fts"] {
         if let Err(e) = conn.execute(
             &format!("INSERT INTO {table}({table}, rank) VALUES('integrity-check', 0)"),
             [],

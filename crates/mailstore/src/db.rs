@@ -24,7 +24,7 @@ use crate::parse::Parsed;
 /// 3: threads follow references through ids no message carries, and fall
 /// back on the subject only for messages without references, within a
 /// window (see `thread`).
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -88,6 +88,7 @@ CREATE TRIGGER messages_del AFTER DELETE ON messages BEGIN
     UPDATE folders SET total = total - 1, unread = unread - 1 + OLD.seen WHERE id = OLD.folder_id;
     DELETE FROM body_fts WHERE rowid = OLD.id;
     DELETE FROM hdr_fts WHERE rowid = OLD.id;
+    DELETE FROM from_fts WHERE rowid = OLD.id;
     DELETE FROM refs WHERE msg = OLD.id;
 END;
 CREATE TRIGGER messages_upd AFTER UPDATE OF seen, folder_id ON messages BEGIN
@@ -101,9 +102,20 @@ END;
 pub(crate) const BODY_FTS: &str = "CREATE VIRTUAL TABLE body_fts USING fts5(body, content='', \
     contentless_delete=1, tokenize='unicode61 remove_diacritics 2');";
 
-/// The header full-text table, filled the same way in a bulk build.
+/// The header full-text tables, filled the same way in a bulk build (by
+/// one writer): sender, recipients and subject together, and the sender
+/// alone. Trigram tables without positions cannot tell which column a
+/// trigram came from, so a sender term looked up in `hdr_fts` has as
+/// candidates every message whose recipients or subject share its
+/// trigrams, each checked by reading its row; `from_fts` holds only what a
+/// sender search needs.
 pub(crate) const HDR_FTS: &str = "CREATE VIRTUAL TABLE hdr_fts USING fts5(sender, recipient, \
-    subject, tokenize='trigram', detail='none');";
+    subject, tokenize='trigram', detail='none'); \
+    CREATE VIRTUAL TABLE from_fts USING fts5(sender, tokenize='trigram', detail='none');";
+
+/// The full-text tables created by [`HDR_FTS`], adopted from one side
+/// database together.
+pub(crate) const HDR_TABLES: [&str; 2] = ["hdr_fts", "from_fts"];
 
 /// The index every insert looks a file up by: a bulk build needs it too
 /// (without it each insert scans the table, and a build is quadratic).
@@ -197,7 +209,7 @@ pub(crate) fn validate(conn: &Connection, full_check: bool) -> Option<String> {
             Err(e) => return Some(format!("integrity check failed: {e}")),
         }
         // FTS5 keeps its own structure; ask it to verify itself too.
-        for table in ["body_fts", "hdr_fts"] {
+        for table in ["body_fts", "hdr_fts", "from_fts"] {
             if let Err(e) = conn.execute(
                 &format!("INSERT INTO {table}({table}, rank) VALUES('integrity-check', 0)"),
                 [],
@@ -427,6 +439,8 @@ pub(crate) fn insert_header_text(conn: &Connection, h: &HeaderText) -> rusqlite:
         "INSERT INTO hdr_fts(rowid, sender, recipient, subject) VALUES(?1, ?2, ?3, ?4)",
     )?
     .execute(params![h.id, h.sender, h.recipient, h.subject])?;
+    conn.prepare_cached("INSERT INTO from_fts(rowid, sender) VALUES(?1, ?2)")?
+        .execute(params![h.id, h.sender])?;
     Ok(())
 }
 
@@ -446,12 +460,22 @@ pub(crate) fn adopt_side(conn: &Connection, side: &Path, table: &str) -> rusqlit
     }
     conn.execute("ATTACH DATABASE ?1 AS side", [side.to_string_lossy()])?;
     let tx = conn.unchecked_transaction()?;
-    let shadows: Vec<String> = tx
-        .prepare(
-            "SELECT name FROM side.sqlite_master WHERE type = 'table' AND name GLOB ?1 || '_*'",
-        )?
-        .query_map([table], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    // The header writer's side database holds both header tables.
+    let tables: &[&str] = if table == "hdr_fts" {
+        &HDR_TABLES
+    } else {
+        &[table]
+    };
+    let mut shadows: Vec<String> = Vec::new();
+    for t in tables {
+        shadows.extend(
+            tx.prepare(
+                "SELECT name FROM side.sqlite_master WHERE type = 'table' AND name GLOB ?1 || '_*'",
+            )?
+            .query_map([t], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?,
+        );
+    }
     for t in shadows {
         tx.execute_batch(&format!(
             "DELETE FROM main.{t}; INSERT INTO main.{t} SELECT * FROM side.{t};"

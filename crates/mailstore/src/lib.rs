@@ -111,6 +111,9 @@ mod waiting {
             .iter()
             .map(|d| {
                 let s = crate::Mailstore::open(d.path()).unwrap();
+                // The background check holds the store for a moment once
+                // it is done: let it finish first.
+                assert!(s.wait_ready(Some(Duration::from_secs(10))));
                 std::sync::Arc::downgrade(&s.shared)
             })
             .collect();
@@ -122,6 +125,11 @@ mod waiting {
             [false, true, true]
         );
         crate::keep_open(0);
+        // (A check thread may still be letting go of its handle.)
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while weak.iter().any(|w| w.strong_count() > 0) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         assert!(weak.iter().all(|w| w.strong_count() == 0));
     }
 }

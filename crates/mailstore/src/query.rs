@@ -242,18 +242,16 @@ impl Query {
     /// more.
     #[cfg(test)]
     pub(crate) fn to_sql(&self) -> Result<(String, Vec<Value>)> {
-        self.to_sql_with(&|_| false)
+        self.to_sql_with(&|_, _| false)
     }
 
     /// Builds the WHERE clause (over `messages m`) and its parameters.
-    /// `common(term)` says whether the trigram index would hand back so many
-    /// candidates for a header term (lower-cased) that one scan of the
-    /// header texts is cheaper: the index has no column positions, so a
-    /// sender term whose trigrams are in most subjects or recipients has
-    /// each candidate's texts looked up one by one.
+    /// `common(table, term)` says whether the trigram table (`hdr_fts`, or
+    /// `from_fts` for a sender term) would hand back so many candidates for
+    /// a term (lower-cased) that one scan of its texts is cheaper.
     pub(crate) fn to_sql_with(
         &self,
-        common: &dyn Fn(&str) -> bool,
+        common: &dyn Fn(&str, &str) -> bool,
     ) -> Result<(String, Vec<Value>)> {
         self.check()?;
         let mut w: Vec<String> = vec!["1".into()];
@@ -272,7 +270,18 @@ impl Query {
                     .replace('_', "\\_")
             );
             let escape = if special { " ESCAPE '\\'" } else { "" };
-            if lower.chars().count() < 3 || common(&lower) {
+            // A sender term has a table of its own: its candidates are
+            // senders only.
+            if cols == ["sender"] {
+                params.push(Value::Text(like.clone()));
+                w.push(if lower.chars().count() < 3 || common("from_fts", &lower) {
+                    format!("m.id IN (SELECT id FROM from_fts_content WHERE c0 LIKE ?{escape})")
+                } else {
+                    format!("m.id IN (SELECT rowid FROM from_fts WHERE sender LIKE ?{escape})")
+                });
+                return;
+            }
+            if lower.chars().count() < 3 || common("hdr_fts", &lower) {
                 // Too short for trigrams, or too common for them to help:
                 // one scan of the lower-cased texts (FTS5's content table:
                 // a plain table, c0..c2 = columns).

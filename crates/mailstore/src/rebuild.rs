@@ -304,7 +304,11 @@ impl Shared {
                 db::adopt_side(&conn, side, table)?;
                 let _ = fs::remove_file(side);
             }
-            db::set_fts_hash_size(&conn, &["body_fts", "hdr_fts"], db::DEFAULT_FTS_HASH)?;
+            db::set_fts_hash_size(
+                &conn,
+                &["body_fts", "hdr_fts", "from_fts"],
+                db::DEFAULT_FTS_HASH,
+            )?;
             crate::retention::rescan(&conn, &self.user_dir, &self.opened)?;
             db::mark_complete(&conn)?;
             conn.pragma_update(None, "synchronous", "FULL")?;

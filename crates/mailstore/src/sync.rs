@@ -462,8 +462,15 @@ fn write_side(
     // loading: a small page cache is enough.
     conn.pragma_update(None, "cache_size", -4000)?;
     conn.execute_batch(create)?;
-    db::set_fts_hash_size(&conn, &[table], db::BULK_FTS_HASH)?;
-    db::set_fts_merging(&conn, table, false)?;
+    let tables: &[&str] = if table == "hdr_fts" {
+        &db::HDR_TABLES
+    } else {
+        &[table]
+    };
+    db::set_fts_hash_size(&conn, tables, db::BULK_FTS_HASH)?;
+    for t in tables {
+        db::set_fts_merging(&conn, t, false)?;
+    }
     let mut tx = conn.unchecked_transaction()?;
     let mut n = 0;
     for row in rx {
@@ -478,10 +485,9 @@ fn write_side(
         }
     }
     tx.commit()?;
-    db::set_fts_merging(&conn, table, true)?;
-    conn.execute(
-        &format!("INSERT INTO {table}({table}) VALUES('optimize')"),
-        [],
-    )?;
+    for t in tables {
+        db::set_fts_merging(&conn, t, true)?;
+        conn.execute(&format!("INSERT INTO {t}({t}) VALUES('optimize')"), [])?;
+    }
     Ok(())
 }

@@ -182,11 +182,12 @@ const SUMMARY_COLS: &str = "f.name, m.uid, m.flags, m.keywords, m.arrival, m.dat
     m.has_attachment, m.priority, m.mdn_to, m.snippet";
 
 /// Whether `term` (lower-cased, three characters or more) has so many
-/// candidates in the header trigram index that scanning the header texts
-/// is cheaper than checking each candidate: at least an eighth of the
-/// messages (and at least 1,000). Counting stops at that bound, so asking
-/// costs little either way; a term the index cannot take is not common.
-fn trigrams_common(conn: &Connection, term: &str) -> bool {
+/// candidates in the trigram table `table` (`hdr_fts` or `from_fts`) that
+/// scanning its texts is cheaper than checking each candidate: at least an
+/// eighth of the messages (and at least 1,000). Counting stops at that
+/// bound, so asking costs little either way; a term the index cannot take
+/// is not common.
+fn trigrams_common(conn: &Connection, table: &str, term: &str) -> bool {
     let chars: Vec<char> = term.chars().collect();
     let mut grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
     grams.sort();
@@ -205,9 +206,9 @@ fn trigrams_common(conn: &Connection, term: &str) -> bool {
         })
         .unwrap_or(0);
     let bound = (messages / 8).max(COMMON_TRIGRAMS_MIN);
-    conn.prepare_cached(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM hdr_fts WHERE hdr_fts MATCH ?1 LIMIT ?2)",
-    )
+    conn.prepare_cached(&format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)"
+    ))
     .and_then(|mut st| st.query_row(params![expr, bound], |r| r.get::<_, i64>(0)))
     .is_ok_and(|n| n >= bound)
 }
@@ -281,7 +282,8 @@ impl Mailstore {
     ) -> Result<Page<MessageSummary>> {
         self.with_conn(|conn| {
             self.sync_with(conn)?;
-            let (wh, mut values) = query.to_sql_with(&|term| trigrams_common(conn, term))?;
+            let (wh, mut values) =
+                query.to_sql_with(&|table, term| trigrams_common(conn, table, term))?;
             let total: i64 = conn.query_row(
                 &format!("SELECT COUNT(*) FROM messages m WHERE {wh}"),
                 params_from_iter(values.iter()),
@@ -364,7 +366,8 @@ impl Mailstore {
     ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
         self.with_conn(|conn| {
             self.sync_with(conn)?;
-            let (wh, values) = query.to_sql_with(&|term| trigrams_common(conn, term))?;
+            let (wh, values) =
+                query.to_sql_with(&|table, term| trigrams_common(conn, table, term))?;
             let f = self.folder_row(conn, folder)?;
             let scope = Keyset {
                 from: "messages m JOIN folders f ON f.id = m.folder_id",
@@ -453,18 +456,18 @@ mod tests {
     #[test]
     fn a_term_in_most_headers_is_common_and_a_rare_one_is_not() {
         let conn = headers(1_200);
-        assert!(trigrams_common(&conn, "alex"));
-        assert!(trigrams_common(&conn, "example"));
-        assert!(!trigrams_common(&conn, "qzx"));
-        assert!(!trigrams_common(&conn, "nowhere"));
+        assert!(trigrams_common(&conn, "hdr_fts", "alex"));
+        assert!(trigrams_common(&conn, "hdr_fts", "example"));
+        assert!(!trigrams_common(&conn, "hdr_fts", "qzx"));
+        assert!(!trigrams_common(&conn, "hdr_fts", "nowhere"));
         // Quotes and FTS5 syntax in a term are taken as text.
-        assert!(!trigrams_common(&conn, "\"al\" OR x"));
-        assert!(!trigrams_common(&conn, "a*"));
+        assert!(!trigrams_common(&conn, "hdr_fts", "\"al\" OR x"));
+        assert!(!trigrams_common(&conn, "hdr_fts", "a*"));
     }
 
     #[test]
     fn few_candidates_are_never_common_however_small_the_mailbox() {
         let conn = headers(COMMON_TRIGRAMS_MIN - 2);
-        assert!(!trigrams_common(&conn, "alex"));
+        assert!(!trigrams_common(&conn, "hdr_fts", "alex"));
     }
 }

@@ -36,7 +36,18 @@ one() { # side port what body
     -H 'Accept: application/json' -d "$4" "http://127.0.0.1:$2/api/mail/$3"
 }
 open_body() { echo "$Q&uid=$1&nested=&images=false&full=false"; }
-# Warm both: the index, the page cache, the first open of the user data.
+# Warm both: the index (each server may rebuild its copy for its own index
+# schema, and checks it in the background once), the page cache, the first
+# open of the user data.
+for side in a b; do
+  port=$PA; [ "$side" = b ] && port=$PB
+  for _ in $(seq 600); do
+    curl -fs -b "$WORK/$side.jar" -o /dev/null -H 'Accept: application/json' -d "$Q" \
+      "http://127.0.0.1:$port/api/mail/list" && break
+    sleep 0.2
+  done
+done
+sleep 10
 for side in a b; do
   port=$PA; [ "$side" = b ] && port=$PB
   for uid in $(seq 1 40); do one $side $port list "$Q" >/dev/null; one $side $port message "$(open_body $uid)" >/dev/null; done

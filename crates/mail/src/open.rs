@@ -65,20 +65,31 @@ pub fn open_message(
                 .map(|a| a.email.to_lowercase())
                 .unwrap_or_default()
         };
-        let trusted = !sender.is_empty()
+        let build = |images: bool| {
+            let f = folder.clone();
+            let path = nested.clone();
+            let inlined = AtomicUsize::new(0);
+            let options = mailview::ViewOptions {
+                allow_remote_images: images,
+                part_url: Box::new(move |p| inline_part_url(p, &f, uid, &path, &inlined)),
+            };
+            mailview::view(&raw, &options)
+        };
+        let mut images_shown = o.images;
+        let mut view = build(images_shown);
+        // Whether the sender is trusted matters only when images were
+        // blocked (the user's data is not opened for every message).
+        let blocked = matches!(view.body, Body::Html { blocked_images, .. } if blocked_images > 0);
+        if blocked
+            && !sender.is_empty()
             && user
                 .data(directory)?
                 .pref(&format!("{TRUSTED_IMAGES}{sender}"))?
-                .is_some();
-        let images_shown = o.images || trusted;
-        let f = folder.clone();
-        let path = nested.clone();
-        let inlined = AtomicUsize::new(0);
-        let options = mailview::ViewOptions {
-            allow_remote_images: images_shown,
-            part_url: Box::new(move |p| inline_part_url(p, &f, uid, &path, &inlined)),
-        };
-        let mut view = mailview::view(&raw, &options);
+                .is_some()
+        {
+            images_shown = true;
+            view = build(true);
+        }
         let mut frame_height = 0;
         let mut clipped = false;
         if let Body::Html { html, .. } | Body::Text { html } = &mut view.body

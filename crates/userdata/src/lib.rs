@@ -73,9 +73,15 @@ impl UserData {
         let path = user_dir.join(FILE);
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
-        schema::migrate(&mut conn)?;
+        // WAL is a property of the file: set once, when it is made.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 0 {
+            let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        }
+        if version != schema::SCHEMA_VERSION {
+            schema::migrate(&mut conn)?;
+        }
         Ok(UserData { conn, path })
     }
 

@@ -16,6 +16,11 @@ fn prefs_persist_whole_and_refuse_what_is_too_long() {
     data.set_pref("identity.signature", &long).unwrap();
     drop(data);
     let again = UserData::open(&tmp.path().join("users/example.com/ann")).unwrap();
+    let mode: String = again
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
     assert_eq!(again.pref("pane").unwrap().as_deref(), Some("shown"));
     assert_eq!(again.pref("identity.signature").unwrap(), Some(long));
     let over = "x".repeat(MAX_PREF_VALUE + 1);

@@ -52,6 +52,40 @@ pub struct Query {
     pub folders: Vec<String>,
 }
 
+/// How a header term of three characters or more is looked up in a trigram
+/// table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TermPlan {
+    /// Through the index, with every trigram of the term.
+    Index,
+    /// One scan of the table's texts: its trigrams are in so many messages
+    /// that checking each candidate costs more.
+    Scan,
+    /// Through the index with only these trigrams (an FTS5 expression: the
+    /// rarest few), each candidate's text then checked: the candidates are
+    /// nearly the matches, without intersecting the long lists of trigrams
+    /// every address has (`com`, `exa`, `@ex` …).
+    Rarest(String),
+}
+
+impl Query {
+    /// Whether the query has a text term (each one an `m.id IN (…)` over a
+    /// full-text table): then counting its results goes by those ids, not
+    /// by walking every message of the folder.
+    pub(crate) fn has_text_terms(&self) -> bool {
+        [
+            &self.sender,
+            &self.recipient,
+            &self.subject,
+            &self.headers,
+            &self.body,
+            &self.text,
+        ]
+        .iter()
+        .any(|t| !t.is_empty())
+    }
+}
+
 fn words(s: &str) -> Vec<String> {
     tokenize(s).into_iter().filter(|w| !w.is_empty()).collect()
 }
@@ -242,16 +276,16 @@ impl Query {
     /// more.
     #[cfg(test)]
     pub(crate) fn to_sql(&self) -> Result<(String, Vec<Value>)> {
-        self.to_sql_with(&|_, _| false)
+        self.to_sql_with(&|_, _| TermPlan::Index)
     }
 
     /// Builds the WHERE clause (over `messages m`) and its parameters.
-    /// `common(table, term)` says whether the trigram table (`hdr_fts`, or
-    /// `from_fts` for a sender term) would hand back so many candidates for
-    /// a term (lower-cased) that one scan of its texts is cheaper.
+    /// `plan(table, term)` says how the trigram table (`hdr_fts`, or
+    /// `from_fts` for a sender term) is best used for a term (lower-cased,
+    /// three characters or more).
     pub(crate) fn to_sql_with(
         &self,
-        common: &dyn Fn(&str, &str) -> bool,
+        plan: &dyn Fn(&str, &str) -> TermPlan,
     ) -> Result<(String, Vec<Value>)> {
         self.check()?;
         let mut w: Vec<String> = vec!["1".into()];
@@ -273,15 +307,31 @@ impl Query {
             // A sender term has a table of its own: its candidates are
             // senders only.
             if cols == ["sender"] {
-                params.push(Value::Text(like.clone()));
-                w.push(if lower.chars().count() < 3 || common("from_fts", &lower) {
-                    format!("m.id IN (SELECT id FROM from_fts_content WHERE c0 LIKE ?{escape})")
+                let how = if lower.chars().count() < 3 {
+                    TermPlan::Scan
                 } else {
-                    format!("m.id IN (SELECT rowid FROM from_fts WHERE sender LIKE ?{escape})")
+                    plan("from_fts", &lower)
+                };
+                w.push(match how {
+                    TermPlan::Scan => {
+                        format!("m.id IN (SELECT id FROM from_fts_content WHERE c0 LIKE ?{escape})")
+                    }
+                    TermPlan::Index => {
+                        format!("m.id IN (SELECT rowid FROM from_fts WHERE sender LIKE ?{escape})")
+                    }
+                    TermPlan::Rarest(expr) => {
+                        params.push(Value::Text(expr));
+                        format!(
+                            "m.id IN (SELECT id FROM from_fts_content WHERE id IN \
+                             (SELECT rowid FROM from_fts WHERE from_fts MATCH ?) \
+                             AND c0 LIKE ?{escape})"
+                        )
+                    }
                 });
+                params.push(Value::Text(like.clone()));
                 return;
             }
-            if lower.chars().count() < 3 || common("hdr_fts", &lower) {
+            if lower.chars().count() < 3 || matches!(plan("hdr_fts", &lower), TermPlan::Scan) {
                 // Too short for trigrams, or too common for them to help:
                 // one scan of the lower-cased texts (FTS5's content table:
                 // a plain table, c0..c2 = columns).

@@ -72,6 +72,11 @@ pub(crate) struct Shared {
     /// them holding this lock, so no other open of the same user reads the
     /// Maildir (or starts a rebuild from it) while it is half made.
     pub initialised: Mutex<bool>,
+    /// How many messages have each trigram in the sender table, as last
+    /// counted: an estimate for choosing the rarest trigrams of a search
+    /// term (counting a common one means reading its whole list, so it is
+    /// done once, not per search). Only speed depends on it.
+    pub trigram_docs: Mutex<HashMap<String, i64>>,
 }
 
 static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
@@ -137,6 +142,7 @@ fn registered(user_dir: &Path) -> Arc<Shared> {
         changed: Condvar::new(),
         opened: AtomicU64::new(0),
         initialised: Mutex::new(false),
+        trigram_docs: Mutex::new(HashMap::new()),
     });
     reg.insert(user_dir.to_path_buf(), Arc::downgrade(&shared));
     shared

@@ -18,7 +18,7 @@ use crate::check::Difference;
 use crate::db::{self, FolderRow, Located};
 use crate::flags::{Flag, FlagSet, edit_info};
 use crate::maildir::{INBOX, Maildir, normalize_folder, split_name};
-use crate::query::Query;
+use crate::query::{Query, TermPlan};
 use crate::rebuild::{Progress, Reason, Shared, shared_for};
 use crate::sync::{self, Ctx, SyncReport, keyword_names};
 use crate::{Error, Result, retention};

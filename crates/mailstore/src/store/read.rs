@@ -213,6 +213,101 @@ fn trigrams_common(conn: &Connection, table: &str, term: &str) -> bool {
     .is_ok_and(|n| n >= bound)
 }
 
+/// How to look `term` up in `table`: for the sender table, by its rarest
+/// trigrams (or a scan when even those are in most messages); for the
+/// header table, by its trigrams unless they are common.
+fn term_plan(conn: &Connection, docs: &TrigramDocs, table: &str, term: &str) -> TermPlan {
+    if table == "from_fts"
+        && let Some(plan) = rarest_trigrams(conn, docs, table, term)
+    {
+        return plan;
+    }
+    if trigrams_common(conn, table, term) {
+        TermPlan::Scan
+    } else {
+        TermPlan::Index
+    }
+}
+
+/// How many of the rarest trigrams a lookup uses.
+const RAREST_TRIGRAMS: usize = 3;
+
+/// Trigram document counts remembered per user (see `Shared::trigram_docs`).
+type TrigramDocs = std::sync::Mutex<std::collections::HashMap<String, i64>>;
+
+/// The most trigram counts remembered per user; then they are counted anew.
+const TRIGRAM_DOCS_KEPT: usize = 20_000;
+
+/// The plan for `term` by the document counts of its trigrams in `table`
+/// (FTS5's vocabulary, one B-tree lookup each): a scan when even the
+/// rarest is in at least an eighth of the messages, else the rarest few.
+/// `None` when the counts cannot be read.
+fn rarest_trigrams(
+    conn: &Connection,
+    docs: &TrigramDocs,
+    table: &str,
+    term: &str,
+) -> Option<TermPlan> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    grams.sort();
+    grams.dedup();
+    if grams.is_empty() {
+        return None;
+    }
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_vocab \
+         USING fts5vocab(main, {table}, 'row');"
+    ))
+    .ok()?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT doc FROM temp.{table}_vocab WHERE term = ?1"
+        ))
+        .ok()?;
+    let mut known = docs.lock().unwrap_or_else(|e| e.into_inner());
+    if known.len() > TRIGRAM_DOCS_KEPT {
+        known.clear();
+    }
+    let mut counted: Vec<(i64, String)> = Vec::with_capacity(grams.len());
+    for g in grams {
+        let n = match known.get(&g) {
+            Some(n) => *n,
+            None => {
+                let n: i64 = stmt
+                    .query_row([&g], |r| r.get(0))
+                    .optional()
+                    .ok()?
+                    .unwrap_or(0);
+                // A trigram not there yet may arrive with the next message.
+                if n > 0 {
+                    known.insert(g.clone(), n);
+                }
+                n
+            }
+        };
+        counted.push((n, g));
+    }
+    drop(known);
+    counted.sort();
+    let messages: i64 = conn
+        .query_row("SELECT COALESCE(SUM(total), 0) FROM folders", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or(0);
+    if counted[0].0 >= (messages / 8).max(COMMON_TRIGRAMS_MIN) {
+        return Some(TermPlan::Scan);
+    }
+    Some(TermPlan::Rarest(
+        counted
+            .iter()
+            .take(RAREST_TRIGRAMS)
+            .map(|(_, g)| format!("\"{}\"", g.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    ))
+}
+
 /// The fewest trigram candidates for which a header scan is preferred.
 const COMMON_TRIGRAMS_MIN: i64 = 1_000;
 
@@ -282,10 +377,18 @@ impl Mailstore {
     ) -> Result<Page<MessageSummary>> {
         self.with_conn(|conn| {
             self.sync_with(conn)?;
+            let docs = &self.shared.trigram_docs;
             let (wh, mut values) =
-                query.to_sql_with(&|table, term| trigrams_common(conn, table, term))?;
+                query.to_sql_with(&|table, term| term_plan(conn, docs, table, term))?;
+            // With text terms, counting by their ids (rowid lookups) beats
+            // the folder index, which SQLite would walk whole.
+            let hint = if query.has_text_terms() {
+                "NOT INDEXED"
+            } else {
+                ""
+            };
             let total: i64 = conn.query_row(
-                &format!("SELECT COUNT(*) FROM messages m WHERE {wh}"),
+                &format!("SELECT COUNT(*) FROM messages m {hint} WHERE {wh}"),
                 params_from_iter(values.iter()),
                 |r| r.get(0),
             )?;
@@ -366,8 +469,9 @@ impl Mailstore {
     ) -> Result<(Option<FolderUid>, Option<FolderUid>)> {
         self.with_conn(|conn| {
             self.sync_with(conn)?;
+            let docs = &self.shared.trigram_docs;
             let (wh, values) =
-                query.to_sql_with(&|table, term| trigrams_common(conn, table, term))?;
+                query.to_sql_with(&|table, term| term_plan(conn, docs, table, term))?;
             let f = self.folder_row(conn, folder)?;
             let scope = Keyset {
                 from: "messages m JOIN folders f ON f.id = m.folder_id",

@@ -55,7 +55,14 @@ pub async fn run<T: Send + 'static>(
 ) -> Result<T, AppError> {
     let user = user()?;
     let directory = crate::state::app_state()?.directory;
-    tokio::task::spawn_blocking(move || f(&directory, &user))
+    blocking(move || f(&directory, &user)).await
+}
+
+/// Runs `f` on a blocking thread; its error is mapped for the user.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> mail::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "mail task");
@@ -72,7 +79,7 @@ pub async fn run_writing<T: Send + 'static>(
 ) -> Result<T, AppError> {
     let user = user()?;
     let state = crate::state::app_state()?;
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let outbound = state.outbound.clone();
         let wake = move || outbound.wake.notify_one();
         let services = mail::write::Services {
@@ -88,11 +95,6 @@ pub async fn run_writing<T: Send + 'static>(
         f(&services, &user)
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "mail task");
-        AppError::Internal
-    })?
-    .map_err(mail_error)
 }
 
 /// A same-site path to return to, or the mail page. Browsers drop tabs and

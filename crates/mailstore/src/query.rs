@@ -73,6 +73,11 @@ impl Query {
     /// full-text table): then counting its results goes by those ids, not
     /// by walking every message of the folder.
     pub(crate) fn has_text_terms(&self) -> bool {
+        self.text_terms().iter().any(|t| !t.is_empty())
+    }
+
+    /// The terms of every text field.
+    fn text_terms(&self) -> [&Vec<String>; 6] {
         [
             &self.sender,
             &self.recipient,
@@ -81,8 +86,6 @@ impl Query {
             &self.body,
             &self.text,
         ]
-        .iter()
-        .any(|t| !t.is_empty())
     }
 }
 
@@ -236,14 +239,7 @@ impl Query {
     /// search is checked before it reaches the index, however it was built,
     /// so that no input costs more than a bounded amount of work.
     pub fn check(&self) -> Result<()> {
-        let terms = [
-            &self.sender,
-            &self.recipient,
-            &self.subject,
-            &self.headers,
-            &self.body,
-            &self.text,
-        ];
+        let terms = self.text_terms();
         let count: usize = terms.iter().map(|t| t.len()).sum();
         if count > MAX_TERMS {
             return Err(Error::InvalidQuery(format!(

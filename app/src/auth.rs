@@ -160,12 +160,12 @@ async fn has_compose_stash(
     let Some(id) = cookie(&parts.headers, STASH_COOKIE) else {
         return Ok(false);
     };
-    let stashes = crate::stash::Stashes::new(&state.data_dir);
+    let stashes = stash::Stashes::new(&state.data_dir);
     let checked = tokio::task::spawn_blocking(move || stashes.check(&id, account, unix_now()))
         .await
         .map_err(|e| internal("compose stash: task", e))?;
     match checked {
-        Ok(crate::stash::Check::Restorable) => Ok(true),
+        Ok(stash::Check::Restorable) => Ok(true),
         Ok(_) => {
             expire_stash_cookie(state, parts)?;
             Ok(false)

@@ -27,8 +27,6 @@ pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
-pub mod stash;
-#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

@@ -158,24 +158,6 @@ fn strip_outcome(url: &str) -> String {
     }
 }
 
-/// Wraps sanitised mail HTML into the document of the sandboxed frame: its
-/// own CSP (no scripts, no remote loads unless images are shown) and links
-/// that open outside the frame.
-pub fn frame_document(html: &str, images_shown: bool) -> String {
-    let img = if images_shown {
-        "data: https: http:"
-    } else {
-        "data:"
-    };
-    use crate::components::message_frame::{BODY_CSS, IMAGE_CSS};
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\
-         <base target=\"_blank\"><style>body{{{BODY_CSS}}}img{{{IMAGE_CSS}}}</style>\
-         </head><body>{html}</body></html>"
-    )
-}
-
 /// Opens a message for the reader (see `mail::open::open_message`), in
 /// its frame document. A link from elsewhere may show the message, but
 /// neither loads its remote images (that tells the sender it was opened)
@@ -198,7 +180,7 @@ pub async fn open_message(
     };
     let mut opened = run(move |d, u| mail::open::open_message(d, u, &opening)).await?;
     if let model::mail::Body::Html { html, .. } = &mut opened.view.body {
-        *html = frame_document(html, opened.images_shown);
+        *html = crate::components::message_frame::frame_document(html, opened.images_shown);
     }
     Ok(opened)
 }

@@ -18,10 +18,10 @@ pub const SESSION_COOKIE: &str = "webmail_session";
 /// Name of the cookie that remembers the last chosen interface on this browser.
 pub const INTERFACE_COOKIE: &str = "webmail_ui";
 /// Name of the cookie that names this browser's stashed compose form: one
-/// posted after the session ended (see [`crate::stash`]).
+/// posted after the session ended (see [`stash`]).
 pub const STASH_COOKIE: &str = "webmail_stash";
 /// How long the stash cookie lives: as long as the stash itself.
-pub const STASH_COOKIE_SECS: i64 = crate::stash::MAX_AGE_SECS;
+pub const STASH_COOKIE_SECS: i64 = stash::MAX_AGE_SECS;
 
 /// The account behind the request, put into the request's extensions by the
 /// server's authentication middleware.
@@ -226,7 +226,7 @@ pub async fn take_compose_stash() -> Result<Option<(String, Vec<u8>)>, AppError>
         return Ok(None);
     };
     let state = crate::state::app_state()?;
-    let stashes = crate::stash::Stashes::new(&state.data_dir);
+    let stashes = stash::Stashes::new(&state.data_dir);
     let account = user.account_id;
     let taken = tokio::task::spawn_blocking(move || stashes.take(&id, account, unix_now()))
         .await

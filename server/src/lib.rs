@@ -122,7 +122,7 @@ pub fn app_state(config: &Config, directory: accounts::Directory) -> Result<AppS
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    if let Err(e) = app::stash::Stashes::new(&config.data_dir).remove_expired(now) {
+    if let Err(e) = ::stash::Stashes::new(&config.data_dir).remove_expired(now) {
         tracing::warn!(error = %e, "removing expired compose stashes");
     }
     Ok(AppState {

@@ -1,5 +1,5 @@
 //! A compose form posted after its session ended is kept, not lost: the
-//! session gate streams its body into the stash (`app::stash`), names
+//! session gate streams its body into the stash (the `stash` crate), names
 //! it in a cookie, and sends the browser to sign in again. After the sign-in
 //! the compose page asks for it back (`app::session::take_compose_stash`).
 //!
@@ -8,19 +8,19 @@
 //! alone: a post naming no one is read, discarded and answered with
 //! `not_kept`, so strangers cannot fill the disk and no one can hand their
 //! text to the next person who signs in on a shared computer. Each account
-//! has at most `app::stash::MAX_PER_ACCOUNT` stashes (the oldest goes
+//! has at most `stash::MAX_PER_ACCOUNT` stashes (the oldest goes
 //! first). The body is bounded by the compose route's own limit, and all
 //! stashes together by [`budget`]. A body over either is read and
 //! discarded, and nothing is kept.
 
 use crate::body_limit::{COMPOSE_PATH, DRAIN_MAX, Limits};
+use ::stash::StashMeta;
+use ::stash::Stashes;
 use accounts::AccountId;
 use app::Interface;
 use app::session::{
     INTERFACE_COOKIE, STASH_COOKIE, STASH_COOKIE_SECS, accepts_html, cookie, set_cookie, unix_now,
 };
-use app::stash::StashMeta;
-use app::stash::Stashes;
 use app::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -264,7 +264,7 @@ async fn keep(state: &AppState, parts: &Parts, body: Body, owner: AccountId) -> 
         while let Some(chunk) = rx.blocking_recv() {
             writer.write(&chunk)?;
         }
-        Ok::<_, app::stash::Error>(writer)
+        Ok::<_, ::stash::Error>(writer)
     });
     let mut stream = body.into_data_stream();
     let mut read = 0u64;

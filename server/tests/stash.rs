@@ -3,12 +3,12 @@
 //! its owner after the next sign-in.
 
 use accounts::{AccountId, Directory};
-use app::stash::MAX_AGE_SECS;
-use app::stash::Stashes;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use model::Interface;
 use server::{Config, Metrics};
+use stash::MAX_AGE_SECS;
+use stash::Stashes;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -529,7 +529,7 @@ async fn one_account_cannot_fill_the_stash() {
             send(&env.app, compose_post(plain_post(&body, &session_cookies))).await;
         assert!(stash_cookie(&headers).is_some(), "{n}");
     }
-    assert_eq!(env.stash_ids().len(), app::stash::MAX_PER_ACCOUNT);
+    assert_eq!(env.stash_ids().len(), stash::MAX_PER_ACCOUNT);
     // The newest are the ones kept.
     let mut kept: Vec<Vec<u8>> = env
         .stash_ids()
@@ -696,7 +696,7 @@ async fn garbage_cookies_and_files_are_ignored_safely() {
         let mut w = env.stashes().begin().unwrap();
         w.write(&compose_body("old or ownerless")).unwrap();
         let id = w
-            .commit(&app::stash::StashMeta {
+            .commit(&stash::StashMeta {
                 created_at,
                 account,
                 content_type: format!("multipart/form-data; boundary={BOUNDARY}"),

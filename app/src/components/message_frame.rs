@@ -25,6 +25,23 @@ pub const MAX_MEASURED_BYTES: usize = 1024 * 1024;
 /// The tallest the frame grows; a longer message scrolls inside it.
 pub const MAX_HEIGHT_PX: i32 = 20_000;
 
+/// Wraps sanitised mail HTML into the document of the sandboxed frame: its
+/// own CSP (no scripts, no remote loads unless images are shown) and links
+/// that open outside the frame.
+pub fn frame_document(html: &str, images_shown: bool) -> String {
+    let img = if images_shown {
+        "data: https: http:"
+    } else {
+        "data:"
+    };
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src {img}; style-src 'unsafe-inline'; font-src data:\">\
+         <base target=\"_blank\"><style>body{{{BODY_CSS}}}img{{{IMAGE_CSS}}}</style>\
+         </head><body>{html}</body></html>"
+    )
+}
+
 /// The body of a frame document built by `frame_document`: between its
 /// `<body>` and `</body>`.
 pub fn frame_body(document: &str) -> &str {

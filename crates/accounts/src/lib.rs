@@ -34,7 +34,7 @@
 //!   after expiry can still be attributed to its account.
 //! - **A form posted after its session ended is kept, not lost.** The
 //!   expired session row names the account it belonged to (see above), so
-//!   the web app's stash (`app::stash`) can hand the form back after the
+//!   the `stash` crate can hand the form back after the
 //!   next sign-in, and only to that account.
 //! - **"Not found" is `None`.** Lookups return `Option`; [`Error`] is for
 //!   invalid input, conflicts and storage failures.

@@ -44,7 +44,7 @@
 mod domain;
 mod login;
 pub use login::{ACCOUNT_FACTOR, KNOWN_FOR_SECS};
-pub use prefs::{MAX_PREF_KEY, MAX_PREF_VALUE};
+pub use userdata::{MAX_PREF_KEY, MAX_PREF_VALUE};
 mod password;
 mod prefs;
 mod schema;

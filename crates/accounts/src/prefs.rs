@@ -6,12 +6,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::{AccountId, Directory, Error, Result};
-
-/// Longest key, in characters.
-pub const MAX_PREF_KEY: usize = 320;
-/// Longest value, in characters: room for a signature (the use cases set
-/// their own, smaller limits and say so to the user).
-pub const MAX_PREF_VALUE: usize = 4000;
+use userdata::{MAX_PREF_KEY, MAX_PREF_VALUE};
 
 impl Directory {
     /// The value of preference `key`, if set.

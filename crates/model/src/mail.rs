@@ -395,18 +395,6 @@ impl SearchScope {
     pub fn parse(s: &str) -> Option<SearchScope> {
         SearchScope::ALL.into_iter().find(|c| c.as_str() == s)
     }
-
-    /// Parses what a person may type: the URL names, any case, and the
-    /// synonyms `header`, `from`, `text` and `all` (empty is `headers`).
-    pub fn parse_loose(s: &str) -> Option<SearchScope> {
-        match s.to_ascii_lowercase().as_str() {
-            "headers" | "header" | "" => Some(SearchScope::Headers),
-            "sender" | "from" => Some(SearchScope::Sender),
-            "subject" => Some(SearchScope::Subject),
-            "body" | "text" | "all" => Some(SearchScope::Body),
-            _ => None,
-        }
-    }
 }
 
 /// What the message list shows: a folder page or search results.

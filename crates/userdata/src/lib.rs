@@ -29,7 +29,7 @@ pub use error::{Error, Result};
 pub use senders::{JUNK_FOLDER, SenderList};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The file name in the user's directory.
@@ -45,7 +45,6 @@ pub const MAX_PREF_VALUE: usize = 4000;
 /// piece of work; opening is cheap.
 pub struct UserData {
     conn: Connection,
-    path: PathBuf,
 }
 
 /// Data of a user kept elsewhere before this file existed, to be imported
@@ -82,12 +81,7 @@ impl UserData {
         if version != schema::SCHEMA_VERSION {
             schema::migrate(&mut conn)?;
         }
-        Ok(UserData { conn, path })
-    }
-
-    /// Where the file is.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(UserData { conn })
     }
 
     /// Whether data kept elsewhere was already imported (or there was none

@@ -14,7 +14,7 @@ scripts/setup.sh
 step "fmt"
 cargo fmt --all --check
 
-SERVER_PKGS=(-p model -p accounts -p mailstore -p testkit -p sanitize -p mailview -p compose -p spell -p app -p server)
+SERVER_PKGS=(-p model -p accounts -p userdata -p stash -p mailstore -p testkit -p sanitize -p mailview -p compose -p spell -p mail -p app -p server)
 
 step "clippy (server side)"
 cargo clippy "${SERVER_PKGS[@]}" --all-targets -- -D warnings
@@ -22,7 +22,7 @@ step "clippy (browser side)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "dependency direction"
-for crate in model accounts mailstore sanitize mailview compose spell testkit; do
+for crate in model accounts userdata stash mailstore sanitize mailview compose spell mail testkit; do
   if cargo tree -p "$crate" -e normal --prefix none 2>/dev/null | grep -Eq '^(leptos|axum|web-sys) '; then
     echo "crate $crate depends on leptos, axum or web-sys" >&2
     exit 1

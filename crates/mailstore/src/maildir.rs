@@ -131,7 +131,7 @@ impl Maildir {
     /// change within the same tick would not show).
     pub fn list_folders(&self) -> Result<Vec<String>> {
         let m = mtime_ns(&self.root);
-        let settled = m != 0 && crate::sync::now_ns() - m >= crate::sync::MTIME_SETTLE_NS;
+        let settled = crate::sync::settled(m, crate::sync::now_ns());
         let mut cache = self.folders.lock().unwrap_or_else(|e| e.into_inner());
         if settled
             && let Some((at, list)) = &*cache

@@ -29,9 +29,27 @@ use crate::{Error, Result};
 /// batches in a bulk build mean fewer, larger full-text segments to merge.
 const BATCH: usize = 1000;
 const BULK_BATCH: usize = 25000;
-/// Directory mtimes younger than this are not trusted: a change within the
-/// same timestamp tick would go unnoticed.
-pub(crate) const MTIME_SETTLE_NS: i64 = 1_000_000_000;
+/// A directory mtime is trusted only once the clock has moved past its
+/// timestamp tick: a change within the same tick would leave it unchanged
+/// and go unnoticed. File systems that keep whole seconds (their mtimes
+/// have no fraction) need a second; the others stamp with the kernel's
+/// coarse clock, whose tick is at most 10 ms, so 50 ms leaves a margin.
+/// Until then every sync lists the folder again, which costs milliseconds
+/// per thousand messages: the shorter the wait, the fewer such listings
+/// after each change.
+const COARSE_SETTLE_NS: i64 = 1_000_000_000;
+const FINE_SETTLE_NS: i64 = 50_000_000;
+
+/// Whether a directory mtime `m` read no earlier than `now` can be trusted
+/// to change with the directory's next change.
+pub(crate) fn settled(m: i64, now: i64) -> bool {
+    let window = if m % 1_000_000_000 == 0 {
+        COARSE_SETTLE_NS
+    } else {
+        FINE_SETTLE_NS
+    };
+    m != 0 && now - m >= window
+}
 
 /// What a sync changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -226,7 +244,7 @@ pub(crate) fn sync(ctx: &Ctx<'_>) -> Result<SyncReport> {
         for (key, l) in known {
             vanished.entry(key).or_default().push(l);
         }
-        let settle = |m: i64| if now - m < MTIME_SETTLE_NS { 0 } else { m };
+        let settle = |m: i64| if settled(m, now) { m } else { 0 };
         mtimes.push((row.id, settle(n), settle(c)));
     }
 
@@ -490,4 +508,36 @@ fn write_side(
         conn.execute(&format!("INSERT INTO {t}({t}) VALUES('optimize')"), [])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settled;
+
+    const S: i64 = 1_000_000_000;
+    const MS: i64 = 1_000_000;
+
+    #[test]
+    fn mtimes_are_trusted_once_their_tick_has_passed() {
+        let fine = 1_700_000_000 * S + 123_456_789;
+        let coarse = 1_700_000_000 * S;
+        let cases = [
+            // (mtime, now, trusted)
+            (0, 1_700_000_000 * S, false),
+            (fine, fine, false),
+            (fine, fine + 10 * MS, false),
+            (fine, fine + 49 * MS, false),
+            (fine, fine + 50 * MS, true),
+            (fine, fine + 5 * S, true),
+            // Whole seconds: the file system may keep nothing finer.
+            (coarse, coarse + 50 * MS, false),
+            (coarse, coarse + 999 * MS, false),
+            (coarse, coarse + S, true),
+            // A clock behind the file system's.
+            (fine, fine - S, false),
+        ];
+        for (m, now, trusted) in cases {
+            assert_eq!(settled(m, now), trusted, "mtime {m}, now {now}");
+        }
+    }
 }

@@ -744,3 +744,73 @@ fn search_neighbors_follow_the_results_across_folders() {
         (None, None)
     );
 }
+
+/// Another program renames a file right after a sync, within the same
+/// timestamp tick of cur/'s mtime as the store's own change before it: the
+/// next sync still sees it, round after round. Run as it is, and as on a
+/// file system that keeps whole seconds (the mtime set back to the second
+/// after every change), where such ticks are long.
+#[test]
+fn a_change_right_after_a_sync_is_seen() {
+    for whole_seconds in [false, true] {
+        changes_right_after_syncs(whole_seconds);
+    }
+}
+
+fn changes_right_after_syncs(whole_seconds: bool) {
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+    let t = TempUser::new();
+    let s = Mailstore::open(t.path()).unwrap();
+    for i in 0..20 {
+        s.append("INBOX", &msg(i, "tick"), &[], None).unwrap();
+    }
+    let cur = t.maildir().join("cur");
+    assert_eq!(files_in(&cur).len(), 20);
+    let coarsen = || {
+        if whole_seconds {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+            let second = UNIX_EPOCH + Duration::from_secs(now.as_secs());
+            fs::File::open(&cur).unwrap().set_modified(second).unwrap();
+        }
+    };
+    let uids: Vec<_> = s
+        .list("INBOX", SortColumn::Date, false, 0, 100)
+        .unwrap()
+        .items
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    let started = Instant::now();
+    let mut round = 0;
+    // Long enough to cross whole seconds.
+    while round < 200 || started.elapsed() < Duration::from_millis(2500) {
+        // Our own change, then at once another program's.
+        let (ours, theirs) = (uids[round % 20], round % 20);
+        if round % 2 == 0 {
+            s.set_flags("INBOX", &[ours], &[Flag::Seen]).unwrap();
+        } else {
+            s.clear_flags("INBOX", &[ours], &[Flag::Seen]).unwrap();
+        }
+        coarsen();
+        let names = files_in(&cur);
+        let name = &names[theirs];
+        let key = name.split(':').next().unwrap();
+        let flags = if name.ends_with(",S") { "" } else { "S" };
+        fs::rename(cur.join(name), cur.join(format!("{key}:2,{flags}"))).unwrap();
+        coarsen();
+        let on_disk = files_in(&cur).iter().filter(|n| n.ends_with(",S")).count();
+        let indexed = s
+            .list("INBOX", SortColumn::Date, false, 0, 100)
+            .unwrap()
+            .items
+            .iter()
+            .filter(|m| m.flags.seen)
+            .count();
+        assert_eq!(
+            indexed, on_disk,
+            "round {round}, whole seconds {whole_seconds}"
+        );
+        round += 1;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}

@@ -370,38 +370,49 @@ impl Shared {
         {
             return;
         }
-        self.lock().verifying = true;
+        {
+            let mut st = self.lock();
+            if st.verifying {
+                // Already waiting for its turn.
+                return;
+            }
+            st.verifying = true;
+        }
         // A weak reference: checking must not keep a closed store alive. If
         // every handle is gone, the next open checks again.
         let me = Arc::downgrade(self);
         let path = self.index_path.clone();
-        let spawned = std::thread::Builder::new()
-            .name("mailstore-verify".into())
-            .spawn(move || {
-                let problem = match db::connect(&path) {
-                    Ok(conn) => db::validate(&conn, true),
-                    Err(e) => Some(e.to_string()),
-                };
-                if problem.is_none() {
-                    verified.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
-                }
-                let Some(me) = me.upgrade() else { return };
-                let mut st = me.lock();
-                st.verifying = false;
-                // Heal only the file that was checked: if a rebuild has
-                // replaced it meanwhile, the new one is not damaged.
-                if let Some(reason) = problem
-                    && st.rebuild.is_none()
-                    && file_id(&me.index_path) == Some((dev, ino))
-                {
-                    tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");
-                    me.start_rebuild_locked(st, Reason::Heal);
-                } else {
-                    drop(st);
-                }
-                me.changed.notify_all();
-            });
-        if spawned.is_err() {
+        let queued = queue_check(Box::new(move || {
+            if me.strong_count() == 0 {
+                return;
+            }
+            let problem = match db::connect(&path) {
+                Ok(conn) => db::validate(&conn, true),
+                Err(e) => Some(e.to_string()),
+            };
+            if problem.is_none() {
+                verified
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id);
+            }
+            let Some(me) = me.upgrade() else { return };
+            let mut st = me.lock();
+            st.verifying = false;
+            // Heal only the file that was checked: if a rebuild has
+            // replaced it meanwhile, the new one is not damaged.
+            if let Some(reason) = problem
+                && st.rebuild.is_none()
+                && file_id(&me.index_path) == Some((dev, ino))
+            {
+                tracing::warn!(user_dir = %me.user_dir.display(), %reason, "mail index damaged; rebuilding");
+                me.start_rebuild_locked(st, Reason::Heal);
+            } else {
+                drop(st);
+            }
+            me.changed.notify_all();
+        }));
+        if !queued {
             self.lock().verifying = false;
         }
     }
@@ -435,4 +446,38 @@ impl Shared {
         }
         true
     }
+}
+
+/// A background check of one index.
+type Check = Box<dyn FnOnce() + Send>;
+
+/// Runs `check` on the one thread that checks indexes, in turn: after a
+/// restart every user's first request asks for a check, and each reads a
+/// whole index, so they must not all run at once. False when the thread
+/// cannot be started.
+fn queue_check(check: Check) -> bool {
+    static QUEUE: Mutex<Option<std::sync::mpsc::Sender<Check>>> = Mutex::new(None);
+    let mut queue = QUEUE.lock().unwrap_or_else(|e| e.into_inner());
+    let check = match &*queue {
+        Some(tx) => match tx.send(check) {
+            Ok(()) => return true,
+            // The thread ended (a check panicked): start another.
+            Err(e) => e.0,
+        },
+        None => check,
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<Check>();
+    let spawned = std::thread::Builder::new()
+        .name("mailstore-verify".into())
+        .spawn(move || {
+            for check in rx {
+                check();
+            }
+        });
+    if spawned.is_err() {
+        return false;
+    }
+    let sent = tx.send(check).is_ok();
+    *queue = Some(tx);
+    sent
 }

@@ -22,6 +22,7 @@
 //! its index (`mailstore`).
 
 mod error;
+mod pool;
 pub mod schema;
 mod senders;
 
@@ -42,9 +43,10 @@ pub const MAX_PREF_KEY: usize = 320;
 pub const MAX_PREF_VALUE: usize = 4000;
 
 /// A user's own data: one connection to their `user.sqlite`. Open one per
-/// piece of work; opening is cheap.
+/// piece of work; opening is cheap: connections are kept open for reuse
+/// (see `pool`).
 pub struct UserData {
-    conn: Connection,
+    conn: pool::Pooled,
 }
 
 /// Data of a user kept elsewhere before this file existed, to be imported
@@ -65,11 +67,20 @@ impl UserData {
     /// `user.sqlite` of the user whose directory is `user_dir`, migrating
     /// its schema.
     pub fn open(user_dir: &Path) -> Result<UserData> {
+        let path = user_dir.join(FILE);
+        // A kept connection, unless another program changed the schema
+        // since (then the check below says what to do).
+        if let Some(conn) = pool::Pooled::take(&path)
+            && conn
+                .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .is_ok_and(|v| v == schema::SCHEMA_VERSION)
+        {
+            return Ok(UserData { conn });
+        }
         std::fs::create_dir_all(user_dir).map_err(|source| Error::Io {
             path: user_dir.to_owned(),
             source,
         })?;
-        let path = user_dir.join(FILE);
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
@@ -81,7 +92,9 @@ impl UserData {
         if version != schema::SCHEMA_VERSION {
             schema::migrate(&mut conn)?;
         }
-        Ok(UserData { conn })
+        Ok(UserData {
+            conn: pool::Pooled::new(conn, &path),
+        })
     }
 
     /// Whether data kept elsewhere was already imported (or there was none

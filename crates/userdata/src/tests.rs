@@ -164,3 +164,80 @@ fn a_newer_or_broken_file_is_an_error_not_a_panic() {
     std::fs::write(broken.join(FILE), vec![0x42u8; 8192]).unwrap();
     assert!(matches!(UserData::open(&broken), Err(Error::Sqlite(_))));
 }
+
+/// A connection-local mark: a temporary table exists only on the
+/// connection that made it.
+fn marked(data: &UserData) -> bool {
+    data.conn
+        .query_row(
+            "SELECT 1 FROM temp.sqlite_master WHERE name = 'reuse_mark'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()
+        .unwrap()
+        .is_some()
+}
+
+#[test]
+fn connections_are_reused_for_the_same_file_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("users/example.com/kim");
+    let first = UserData::open(&dir).unwrap();
+    first
+        .conn
+        .execute_batch("CREATE TEMP TABLE reuse_mark (x)")
+        .unwrap();
+    first.set_pref("pane", "hidden").unwrap();
+    drop(first);
+    // Reopened: the kept connection.
+    let again = UserData::open(&dir).unwrap();
+    assert!(marked(&again));
+    // Open at the same time: another connection, and both work.
+    let other = UserData::open(&dir).unwrap();
+    assert!(!marked(&other));
+    other.set_pref("pane", "shown").unwrap();
+    assert_eq!(again.pref("pane").unwrap().as_deref(), Some("shown"));
+    drop((again, other));
+
+    // The file replaced (a restore): never the old file's connection.
+    let saved = tmp.path().join("saved.sqlite");
+    {
+        let data = UserData::open(&dir).unwrap();
+        data.conn
+            .execute("VACUUM INTO ?1", [saved.to_str().unwrap()])
+            .unwrap();
+        data.set_pref("pane", "hidden").unwrap();
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", dir.join(FILE).display()));
+    }
+    std::fs::copy(&saved, dir.join(FILE)).unwrap();
+    let restored = UserData::open(&dir).unwrap();
+    assert!(!marked(&restored));
+    assert_eq!(restored.pref("pane").unwrap().as_deref(), Some("shown"));
+    restored.set_pref("pane", "hidden").unwrap();
+    drop(restored);
+    assert_eq!(
+        UserData::open(&dir)
+            .unwrap()
+            .pref("pane")
+            .unwrap()
+            .as_deref(),
+        Some("hidden")
+    );
+}
+
+#[test]
+fn a_connection_left_in_a_transaction_is_not_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("users/example.com/lee");
+    let data = UserData::open(&dir).unwrap();
+    data.conn
+        .execute_batch("CREATE TEMP TABLE reuse_mark (x); BEGIN")
+        .unwrap();
+    drop(data);
+    let again = UserData::open(&dir).unwrap();
+    assert!(!marked(&again));
+    assert!(again.conn.is_autocommit());
+}

@@ -176,33 +176,41 @@ async fn strip_scripts(res: Response) -> Response {
 /// Removes every `<script …>…</script>` element and module preload hint.
 /// The basic interface promises pages with no script at all.
 pub fn remove_script_elements(html: &str) -> String {
+    const SCRIPT: &str = "<script";
+    const PRELOAD: &str = "<link rel=\"modulepreload\"";
+    // Lower-casing keeps every byte offset: one copy to search, in one pass.
+    let lower = html.to_ascii_lowercase();
+    let find = |from: usize, pattern: &str| lower[from..].find(pattern).map(|i| from + i);
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
+    let mut at = 0;
+    let mut script = find(0, SCRIPT);
+    let mut preload = find(0, PRELOAD);
     loop {
-        let lower = rest.to_ascii_lowercase();
-        let script = lower.find("<script");
-        let preload = lower.find("<link rel=\"modulepreload\"");
-        let next = match (script, preload) {
-            (Some(a), Some(b)) => Some((a.min(b), a <= b)),
-            (Some(a), None) => Some((a, true)),
-            (None, Some(b)) => Some((b, false)),
-            (None, None) => None,
+        let (start, is_script) = match (script, preload) {
+            (Some(a), Some(b)) => (a.min(b), a <= b),
+            (Some(a), None) => (a, true),
+            (None, Some(b)) => (b, false),
+            (None, None) => {
+                out.push_str(&html[at..]);
+                return out;
+            }
         };
-        let Some((start, is_script)) = next else {
-            out.push_str(rest);
+        out.push_str(&html[at..start]);
+        let end = if is_script {
+            find(start, "</script>").map(|e| e + "</script>".len())
+        } else {
+            find(start, ">").map(|e| e + 1)
+        };
+        let Some(end) = end else {
             return out;
         };
-        out.push_str(&rest[..start]);
-        let end = if is_script {
-            lower[start..]
-                .find("</script>")
-                .map(|e| start + e + "</script>".len())
-        } else {
-            lower[start..].find('>').map(|e| start + e + 1)
-        };
-        match end {
-            Some(end) => rest = &rest[end..],
-            None => return out,
+        at = end;
+        // Found once each, and again only once passed.
+        if script.is_some_and(|s| s < at) {
+            script = find(at, SCRIPT);
+        }
+        if preload.is_some_and(|p| p < at) {
+            preload = find(at, PRELOAD);
         }
     }
 }
@@ -328,6 +336,16 @@ mod tests {
                 "<p>k</p>",
             ),
             ("a<script>never closed", "a"),
+            (
+                "<link rel=\"modulepreload\" href=\"/a.js\"><script>s</script>\
+                 <link rel=\"modulepreload\" href=\"/b.js\">x<script>t</script>",
+                "x",
+            ),
+            ("é<script>1</script>ü<ScRiPt>2</sCrIpT>ß", "éüß"),
+            (
+                "<p>x</p><link rel=\"modulepreload\" never closed",
+                "<p>x</p>",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(remove_script_elements(input), expected, "{input}");

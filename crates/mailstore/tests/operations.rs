@@ -408,6 +408,25 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
     ];
     for (q, want) in cases {
         assert_eq!(count(q), want, "{q:?}");
+        // Every page says the same total, past the last one too, and holds
+        // what is left.
+        for offset in 0..=4 {
+            let page = s
+                .search(
+                    &Query::parse(q).unwrap(),
+                    SortColumn::Subject,
+                    false,
+                    offset,
+                    1,
+                )
+                .unwrap();
+            assert_eq!(page.total, want as u64, "{q:?} at {offset}");
+            assert_eq!(
+                page.items.len() as u64,
+                (want as u64).saturating_sub(offset).min(1),
+                "{q:?} at {offset}"
+            );
+        }
     }
     use mailstore::SearchScope;
     let scoped = |text, scope| {

@@ -180,6 +180,8 @@ pub struct MessageSummary {
 const SUMMARY_COLS: &str = "f.name, m.uid, m.flags, m.keywords, m.arrival, m.date, m.from_name,
     m.from_addr, m.to_text, m.cc_text, m.subject, m.message_id, m.thread_id, m.size, m.vsize,
     m.has_attachment, m.priority, m.mdn_to, m.snippet";
+/// How many columns [`SUMMARY_COLS`] has (the index of a column after them).
+const SUMMARY_COL_COUNT: usize = 19;
 
 /// Whether `term` (lower-cased, three characters or more) has so many
 /// candidates in the trigram table `table` (`hdr_fts` or `from_fts`) that
@@ -380,18 +382,49 @@ impl Mailstore {
             let docs = &self.shared.trigram_docs;
             let (wh, mut values) =
                 query.to_sql_with(&|table, term| term_plan(conn, docs, table, term))?;
-            // With text terms, counting by their ids (rowid lookups) beats
-            // the folder index, which SQLite would walk whole.
-            let hint = if query.has_text_terms() {
-                "NOT INDEXED"
-            } else {
-                ""
+            let count = |hint: &str| -> Result<u64> {
+                let n: i64 = conn.query_row(
+                    &format!("SELECT COUNT(*) FROM messages m {hint} WHERE {wh}"),
+                    params_from_iter(values.iter()),
+                    |r| r.get(0),
+                )?;
+                Ok(n as u64)
             };
-            let total: i64 = conn.query_row(
-                &format!("SELECT COUNT(*) FROM messages m {hint} WHERE {wh}"),
-                params_from_iter(values.iter()),
-                |r| r.get(0),
-            )?;
+            if query.has_text_terms() {
+                // The matches are found once, by their ids (rowid lookups
+                // beat the folder index, which SQLite would walk whole),
+                // then counted and sorted.
+                let mut with_page = values.clone();
+                with_page.push((limit as i64).into());
+                with_page.push((offset as i64).into());
+                let sql = format!(
+                    "WITH hits(id) AS MATERIALIZED
+                       (SELECT m.id FROM messages m NOT INDEXED WHERE {wh})
+                     SELECT {SUMMARY_COLS}, (SELECT COUNT(*) FROM hits)
+                     FROM hits JOIN messages m ON m.id = hits.id
+                     JOIN folders f ON f.id = m.folder_id
+                     ORDER BY {} LIMIT ? OFFSET ?",
+                    order_by(sort, descending)
+                );
+                let mut total = 0;
+                let items = conn
+                    .prepare_cached(&sql)?
+                    .query_map(params_from_iter(with_page.iter()), |r| {
+                        total = r.get::<_, i64>(SUMMARY_COL_COUNT)? as u64;
+                        summary_row(r)
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                // Past the last page the count comes on its own.
+                if items.is_empty() && offset > 0 {
+                    total = count("NOT INDEXED")?;
+                }
+                return Ok(Page {
+                    items,
+                    total,
+                    offset,
+                });
+            }
+            let total = count("")?;
             values.push((limit as i64).into());
             values.push((offset as i64).into());
             let sql = format!(
@@ -405,7 +438,7 @@ impl Mailstore {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(Page {
                 items,
-                total: total as u64,
+                total,
                 offset,
             })
         })

@@ -21,6 +21,10 @@ MANIFEST="$MAILDIR.manifest.json"
 KIT=$(readlink -f "${BENCH_KIT:-$ROOT/../shared/bench}")
 BIN="$CARGO_TARGET_DIR/release/webmail"
 [ -x "$BIN" ] || { echo "no release build at $BIN: run scripts/build.sh" >&2; exit 1; }
+# The kit's Dovecot serves IMAP, POP3 and LMTP.
+for p in imap pop3 lmtp; do
+  [ -x "/usr/lib/dovecot/$p" ] || { echo "Dovecot's $p is missing: apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd" >&2; exit 1; }
+done
 WORK=$(mktemp -d "${SCRATCH:-/tmp}/http-vs-dovecot.XXXXXX")
 chmod 755 "$WORK" # Dovecot's unprivileged auth process reads its passwd file in here
 RUN="$WORK/dove"

@@ -420,10 +420,10 @@ Date: Fri, 2 Feb 2024 10:00:00 +0000\r\n\r\nbudget talk over lunch\r\n",
                     1,
                 )
                 .unwrap();
-            assert_eq!(page.total, want as u64, "{q:?} at {offset}");
+            assert_eq!(page.total, want, "{q:?} at {offset}");
             assert_eq!(
                 page.items.len() as u64,
-                (want as u64).saturating_sub(offset).min(1),
+                want.saturating_sub(offset).min(1),
                 "{q:?} at {offset}"
             );
         }

@@ -86,16 +86,8 @@ pub async fn sign_in(
         Login::Ok(account) => {
             let dir = state.directory.clone();
             let id = account.id;
-            let zone = time_zone.filter(|z| accounts::zone::is_zone(z));
             let session = blocking("create session", move || {
-                dir.set_interface(id, interface)?;
-                // The browser's zone, until the user chooses one.
-                if let Some(zone) = zone
-                    && dir.pref(id, mail::identity::PREF_TIME_ZONE)?.is_none()
-                {
-                    dir.set_pref(id, mail::identity::PREF_TIME_ZONE, &zone)?;
-                }
-                dir.create_session(id, interface)
+                dir.sign_in_session(id, interface, time_zone.as_deref())
             })
             .await?;
             let ttl = (session.expires_at - now()).max(60);

@@ -25,6 +25,24 @@ impl Directory {
         self.create_session_at(id, interface, now())
     }
 
+    /// The session of a sign-in: [`Directory::create_session`], and the
+    /// browser's time zone (`browser_zone`, an IANA name) becomes the
+    /// account's while the user has chosen none. A name that is not a zone
+    /// is ignored.
+    pub fn sign_in_session(
+        &self,
+        id: AccountId,
+        interface: model::Interface,
+        browser_zone: Option<&str>,
+    ) -> Result<NewSession> {
+        if let Some(zone) = browser_zone.filter(|z| crate::zone::is_zone(z))
+            && self.pref(id, crate::PREF_TIME_ZONE)?.is_none()
+        {
+            self.set_pref(id, crate::PREF_TIME_ZONE, zone)?;
+        }
+        self.create_session(id, interface)
+    }
+
     /// [`Directory::create_session`] at a given time in Unix seconds.
     pub fn create_session_at(
         &self,

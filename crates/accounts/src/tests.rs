@@ -1146,3 +1146,32 @@ fn session_owner_outlives_expiry_and_sign_out() {
     assert_eq!(f.dir.session(&s.token).unwrap(), None);
     assert_eq!(f.dir.session_owner(&s.token).unwrap(), Some(alice.id));
 }
+
+#[test]
+fn a_sign_in_takes_the_browser_zone_until_one_is_chosen() {
+    let f = Fixture::new();
+    let alice = f.alice();
+    let zone = |id| f.dir.pref(id, crate::PREF_TIME_ZONE).unwrap();
+    let s = f
+        .dir
+        .sign_in_session(alice.id, model::Interface::Basic, Some("Not/AZone"))
+        .unwrap();
+    assert!(f.dir.session(&s.token).unwrap().is_some());
+    assert_eq!(zone(alice.id), None, "not a zone");
+    f.dir
+        .sign_in_session(alice.id, model::Interface::Standard, Some("Europe/Berlin"))
+        .unwrap();
+    assert_eq!(zone(alice.id).as_deref(), Some("Europe/Berlin"));
+    f.dir
+        .sign_in_session(
+            alice.id,
+            model::Interface::Standard,
+            Some("America/New_York"),
+        )
+        .unwrap();
+    assert_eq!(zone(alice.id).as_deref(), Some("Europe/Berlin"), "kept");
+    f.dir
+        .sign_in_session(alice.id, model::Interface::Standard, None)
+        .unwrap();
+    assert_eq!(zone(alice.id).as_deref(), Some("Europe/Berlin"));
+}
